@@ -1,0 +1,16 @@
+import type { ServiceDatabaseOptions } from '#common';
+import { AccountEntity } from './accounts/account.entity.js';
+import { AccountsInit1764800000000 } from './migrations/1764800000000-accounts-init.js';
+import { UserEntity } from './users/user.entity.js';
+
+export const ACCOUNTS_SCHEMA = 'accounts';
+
+export function accountsDatabase(url: string, poolSize?: number): ServiceDatabaseOptions {
+  return {
+    url,
+    schema: ACCOUNTS_SCHEMA,
+    poolSize,
+    entities: [AccountEntity, UserEntity],
+    migrations: [AccountsInit1764800000000],
+  };
+}

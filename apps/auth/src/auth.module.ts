@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { healthHandlerFor, NatsClientModule, serviceDatabaseModule } from '#common';
+import { HealthSubjects } from '#contracts';
+import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
+import { CredentialEntity } from './credentials/credential.entity.js';
+import { CredentialRepository } from './credentials/credential.repository.js';
+import { CredentialsHandler } from './credentials/credentials.handler.js';
+import { PasswordHasher } from './credentials/password-hasher.js';
+import { authDatabase } from './database.js';
+
+import { LoginHandler } from './login/login.handler.js';
+import { LoginUseCase } from './login/login.use-case.js';
+import { SessionEntity } from './sessions/session.entity.js';
+import { SessionIssuer } from './sessions/session-issuer.js';
+import { SessionRepository } from './sessions/session.repository.js';
+import { SessionsHandler } from './sessions/sessions.handler.js';
+import { TokenSigner } from './sessions/token-signer.js';
+import { SupportKeyEntity } from './support-keys/support-key.entity.js';
+import { SupportKeyRepository } from './support-keys/support-key.repository.js';
+import { SupportKeysHandler } from './support-keys/support-keys.handler.js';
+
+@Module({})
+export class AuthModule {
+  static forRoot(config: AuthConfig): DynamicModule {
+    const database = authDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+    return {
+      module: AuthModule,
+      imports: [
+        serviceDatabaseModule(database),
+        TypeOrmModule.forFeature([CredentialEntity, SessionEntity, SupportKeyEntity]),
+        NatsClientModule.forRoot({
+          natsUrl: config.NATS_URL,
+          subjectPrefix: config.NATS_SUBJECT_PREFIX,
+          timeoutMs: config.RPC_TIMEOUT_MS,
+          name: 'auth',
+        }),
+      ],
+      controllers: [LoginHandler, SessionsHandler, CredentialsHandler, SupportKeysHandler, healthHandlerFor('auth', HealthSubjects.auth.name)],
+      providers: [
+        { provide: AUTH_CONFIG, useValue: config },
+        CredentialRepository,
+        SessionRepository,
+        SupportKeyRepository,
+        PasswordHasher,
+        TokenSigner,
+        SessionIssuer,
+        LoginUseCase,
+      ],
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import { Body, Controller, Post, UseGuards } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { RpcClient } from '#common';
+import { AccountsSubjects, type AccountView, type UserView } from '#contracts';
+import { CreateAccountBody, AccountResponse, CreateUserBody, UserResponse } from '../accounts/accounts.dto.js';
+import { CurrentSupport, type SupportCaller } from '../auth/principal.js';
+import { UuidParam } from '../http/params.js';
+import { SupportKeyGuard } from './support-key.guard.js';
+
+/** Deployment-wide operations for support tooling, authenticated by a support API key. */
+@ApiTags('support')
+@ApiSecurity('supportKey')
+@UseGuards(SupportKeyGuard)
+@Controller('support')
+export class SupportController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Post('accounts')
+  @ApiOperation({ summary: 'Provision an account' })
+  @ApiCreatedResponse({ type: AccountResponse })
+  createAccount(@Body() body: CreateAccountBody, @CurrentSupport() support: SupportCaller): Promise<AccountView> {
+    return this.rpc.request(AccountsSubjects.createAccount, { name: body.name, actor: { type: 'support', keyId: support.keyId } });
+  }
+
+  @Post('accounts/:accountId/users')
+  @ApiOperation({ summary: 'Create a user (holder or user) in any account' })
+  @ApiCreatedResponse({ type: UserResponse })
+  createUser(@UuidParam('accountId') accountId: string, @Body() body: CreateUserBody, @CurrentSupport() support: SupportCaller): Promise<UserView> {
+    return this.rpc.request(AccountsSubjects.createUser, { ...body, accountId, actor: { type: 'support', keyId: support.keyId } });
+  }
+}

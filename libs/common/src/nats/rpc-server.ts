@@ -1,0 +1,86 @@
+import {
+  BadRequestException,
+  Catch,
+  Logger,
+  ValidationPipe,
+  type ArgumentsHost,
+  type CallHandler,
+  type ExceptionFilter,
+  type ExecutionContext,
+  type NestInterceptor,
+  type ValidationError,
+} from '@nestjs/common';
+import { NatsContext } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { Observable, throwError } from 'rxjs';
+import { DomainError, type RpcErrorBody } from '../errors/domain-error.js';
+import { requestContext, sanitizeRequestId } from '../logging/request-context.js';
+import { CLIENT_IP_HEADER, REQUEST_ID_HEADER } from './rpc-client.js';
+
+/** Runs every NATS handler inside the caller's request context (request id, client IP). */
+export class RpcContextInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const natsCtx = context.switchToRpc().getContext<unknown>();
+    const headers = natsCtx instanceof NatsContext ? natsCtx.getHeaders() : undefined;
+    const requestId = sanitizeRequestId(headers?.get(REQUEST_ID_HEADER) || undefined);
+    const ip = headers?.get(CLIENT_IP_HEADER) || undefined;
+    return new Observable((subscriber) =>
+      requestContext.run({ requestId, ip }, () => next.handle().subscribe(subscriber)),
+    );
+  }
+}
+
+/**
+ * Every error leaves a service as `{code, message, details?}`. Domain errors go as they are; validation
+ * failures of a NATS payload become VALIDATION_FAILED; anything else is a bug: logged with a correlation
+ * id, answered as INTERNAL with that id and nothing of the cause.
+ */
+@Catch()
+export class RpcErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('RpcErrorFilter');
+
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    return throwError(() => this.toBody(exception));
+  }
+
+  private toBody(exception: unknown): RpcErrorBody {
+    if (exception instanceof DomainError) return exception.toBody();
+    if (exception instanceof BadRequestException) {
+      const response = exception.getResponse() as { message?: unknown };
+      return {
+        code: 'VALIDATION_FAILED',
+        message: 'The request payload is invalid.',
+        details: { problems: Array.isArray(response.message) ? response.message : [String(response.message)] },
+      };
+    }
+    const correlationId = randomUUID();
+    this.logger.error(
+      { correlationId, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : exception },
+      'unhandled error in handler',
+    );
+    return { code: 'INTERNAL', message: 'Internal error.', details: { correlationId } };
+  }
+}
+
+/** Flattens class-validator's tree into `field: problem` lines that name every bad field. */
+export function describeValidationErrors(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => `${path}: ${message}`);
+    return [...own, ...describeValidationErrors(error.children ?? [], path)];
+  });
+}
+
+/** Same rules at the edge and inside: whitelist, reject unknown fields, no implicit conversion. */
+export function strictValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) =>
+      new DomainError('VALIDATION_FAILED', 'The request is invalid.', { problems: describeValidationErrors(errors) }),
+  });
+}

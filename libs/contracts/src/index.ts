@@ -1,0 +1,5 @@
+export * from './identity.js';
+export * from './validators.js';
+export * from './health.contract.js';
+export * from './auth.contract.js';
+export * from './accounts.contract.js';
