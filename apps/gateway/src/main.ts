@@ -1,68 +1,7 @@
 import 'reflect-metadata';
-import { RequestMethod } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { createLogger, NestPinoLogger, requestContext, sanitizeRequestId, strictValidationPipe } from '#common';
-import type { AuthenticatedRequest } from './auth/principal.js';
+import { createLogger, NestPinoLogger } from '#common';
 import { loadGatewayConfig, type GatewayConfig } from './gateway.config.js';
-import { GatewayModule } from './gateway.module.js';
-import { canonicalIp } from './http/client-ip.js';
-import { toErrorResponse } from './http/error-response.js';
-import { HttpErrorFilter } from './http/http-error.filter.js';
-
-export async function createGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
-  const logger = createLogger('gateway', config.LOG_LEVEL);
-  const adapter = new FastifyAdapter({
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    // X-Forwarded-For is believed only from these peers (proxy-addr semantics); otherwise the socket wins.
-    trustProxy: config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false,
-    genReqId: (req: { headers: Record<string, unknown> }) => sanitizeRequestId(req.headers['x-request-id']),
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
-    return503OnClosing: true,
-    logger: false,
-  });
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
-    logger: new NestPinoLogger(logger),
-  });
-
-  const fastify = app.getHttpAdapter().getInstance();
-  // The API speaks JSON only: any other body type is a 415, not a string that fails validation later.
-  fastify.removeContentTypeParser(['text/plain']);
-  // Runs right before the handler (after body parsing), so guards, controllers and NATS calls all see it.
-  fastify.addHook('preHandler', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const clientIp = canonicalIp(request.ip);
-    (request as AuthenticatedRequest).clientIp = clientIp;
-    void reply.header('x-request-id', request.id);
-    requestContext.run({ requestId: request.id, ip: clientIp }, done);
-  });
-  // Errors raised by Fastify itself (body too large, bad JSON, wrong content type) get our error shape too.
-  fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const response = toErrorResponse(error, request.id);
-    if (response.unexpected !== undefined) logger.error({ err: { message: error.message, stack: error.stack }, requestId: request.id }, 'unhandled error');
-    void reply.status(response.status).header('x-request-id', request.id).send(response.body);
-  });
-
-  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health/{*path}', method: RequestMethod.ALL }] });
-  app.useGlobalPipes(strictValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter());
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Twofold API')
-      .setDescription('Multi-factor authentication for multi-tenant SaaS products. Errors: {"error":{"code","message","details?"}}.')
-      .setVersion('1')
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'supportKey')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
-  return app;
-}
+import { createGateway } from './gateway.app.js';
 
 async function main(): Promise<void> {
   let config: GatewayConfig;
