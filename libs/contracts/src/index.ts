@@ -3,3 +3,4 @@ export * from './validators.js';
 export * from './health.contract.js';
 export * from './auth.contract.js';
 export * from './accounts.contract.js';
+export * from './ip-safelist.js';
