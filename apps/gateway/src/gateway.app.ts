@@ -53,6 +53,11 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 
+  if (config.API_DOCS) setUpDocs(app);
+  return app;
+}
+
+function setUpDocs(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -64,5 +69,4 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
-  return app;
 }

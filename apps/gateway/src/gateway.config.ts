@@ -15,7 +15,8 @@ const gatewaySettings = {
     'must be a comma-separated list of IP addresses or CIDR ranges',
   ),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(64 * 1024),
-  PUBLIC_URL: z.string().url().optional(),
+  /** Serve the OpenAPI document and explorer at /docs (some operators turn it off in production). */
+  API_DOCS: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
 };
 
 function isCidr(value: string): boolean {
