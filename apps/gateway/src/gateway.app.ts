@@ -29,6 +29,8 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     logger: new NestPinoLogger(logger),
+    // Fastify's own JSON parser only (with the limits above); Nest would add form and text parsers.
+    bodyParser: false,
   });
 
   const fastify = app.getHttpAdapter().getInstance();
