@@ -7,7 +7,20 @@ import { AccountAccess } from './accounts/account-access.js';
 import { AccountEntity } from './accounts/account.entity.js';
 import { AccountRepository } from './accounts/account.repository.js';
 import { AccountsHandler } from './accounts/accounts.handler.js';
+import { AuditConsumer } from './audit/audit-consumer.js';
+import { AuditEventEntity } from './audit/audit-event.entity.js';
+import { AuditEventRepository } from './audit/audit-event.repository.js';
+import { AuditLogUseCase } from './audit/audit-log.use-case.js';
+import { AuditHandler } from './audit/audit.handler.js';
 import { accountsDatabase } from './database.js';
+import { ManagedUsersHandler } from './managed-users/managed-users.handler.js';
+import { ManagedUsersUseCase } from './managed-users/managed-users.use-case.js';
+import { MfaRequirementHandler } from './mfa-requirement/mfa-requirement.handler.js';
+import { MfaRequirementUseCase } from './mfa-requirement/mfa-requirement.use-case.js';
+import { PolicyHandler } from './policy/policy.handler.js';
+import { SecurityPolicyEntity } from './policy/security-policy.entity.js';
+import { SecurityPolicyRepository } from './policy/security-policy.repository.js';
+import { SecuritySettingsUseCase } from './policy/security-settings.use-case.js';
 import { CreateUserUseCase, PendingUserSweeper } from './users/create-user.use-case.js';
 import { UserEntity } from './users/user.entity.js';
 import { UserRepository } from './users/user.repository.js';
@@ -20,7 +33,7 @@ export class AccountsModule {
       module: AccountsModule,
       imports: [
         serviceDatabaseModule(accountsDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE)),
-        TypeOrmModule.forFeature([AccountEntity, UserEntity]),
+        TypeOrmModule.forFeature([AccountEntity, UserEntity, SecurityPolicyEntity, AuditEventEntity]),
         NatsClientModule.forRoot({
           natsUrl: config.NATS_URL,
           subjectPrefix: config.NATS_SUBJECT_PREFIX,
@@ -28,7 +41,15 @@ export class AccountsModule {
           name: 'accounts',
         }),
       ],
-      controllers: [AccountsHandler, UsersHandler, healthHandlerFor('accounts', HealthSubjects.accounts.name)],
+      controllers: [
+        AccountsHandler,
+        UsersHandler,
+        PolicyHandler,
+        ManagedUsersHandler,
+        AuditHandler,
+        MfaRequirementHandler,
+        healthHandlerFor('accounts', HealthSubjects.accounts.name),
+      ],
       providers: [
         { provide: ACCOUNTS_CONFIG, useValue: config },
         AccountRepository,
@@ -36,6 +57,13 @@ export class AccountsModule {
         AccountAccess,
         CreateUserUseCase,
         PendingUserSweeper,
+        SecurityPolicyRepository,
+        SecuritySettingsUseCase,
+        AuditEventRepository,
+        AuditLogUseCase,
+        AuditConsumer,
+        ManagedUsersUseCase,
+        MfaRequirementUseCase,
       ],
     };
   }

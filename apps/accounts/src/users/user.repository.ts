@@ -36,6 +36,20 @@ export class UserRepository {
     return this.repo.findOneBy({ id, status: 'active' });
   }
 
+  /**
+   * One page of an account's active users, by username. `username`, when given, is compared with `=`
+   * (a full, exact match: `%`, `_` and `\` are plain characters here, never wildcards).
+   */
+  async pageOfAccount(accountId: string, username: string | undefined, skip: number, take: number): Promise<{ rows: UserEntity[]; total: number }> {
+    const [rows, total] = await this.repo.findAndCount({
+      where: { accountId, status: 'active', ...(username !== undefined ? { username } : {}) },
+      order: { username: 'ASC', id: 'ASC' },
+      skip,
+      take,
+    });
+    return { rows, total };
+  }
+
   /** Pending rows older than `before`: creations that died halfway, to be compensated. */
   findStalePending(before: Date, limit: number): Promise<UserEntity[]> {
     return this.repo.find({ where: { status: 'pending', createdAt: LessThan(before) }, take: limit });

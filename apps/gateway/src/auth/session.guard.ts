@@ -1,20 +1,25 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { DomainError, RpcClient } from '#common';
 import { AuthSubjects } from '#contracts';
+import { PolicyCache } from '../policy/policy-cache.js';
 import type { AuthenticatedRequest } from './principal.js';
 import { TokenVerifier } from './token-verifier.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
 /**
- * Admits a request with a valid access token of a live session. The signature is checked locally; the
- * session is checked with auth on every request, so a logout or an MFA reset takes effect at once.
+ * Admits a request with a valid access token of a live session, from an address the user's account
+ * allows. The signature is checked locally; the session is checked with auth on every request, so a
+ * logout or an MFA reset takes effect at once; the IP safelist comes from the gateway's policy cache
+ * (no extra round trip per request), and the client address is the one Fastify resolved through
+ * trusted proxies only.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly rpc: RpcClient,
+    private readonly policies: PolicyCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -23,7 +28,13 @@ export class SessionGuard implements CanActivate {
     const match = typeof header === 'string' ? BEARER.exec(header) : null;
     if (!match) throw new DomainError('UNAUTHENTICATED', 'Send an access token: "Authorization: Bearer <token>".');
     const claims = await this.verifier.verify(match[1]!);
-    await this.rpc.request(AuthSubjects.checkSession, { sessionId: claims.sid });
+    const [, safelist] = await Promise.all([
+      this.rpc.request(AuthSubjects.checkSession, { sessionId: claims.sid }),
+      this.policies.safelistOf(claims.acc),
+    ]);
+    if (!safelist.allows(request.clientIp)) {
+      throw new DomainError('IP_NOT_ALLOWED', `Your account does not allow access from ${request.clientIp ?? 'an unknown address'}.`);
+    }
     request.principal = { userId: claims.sub, sessionId: claims.sid, accountId: claims.acc, role: claims.role, amr: claims.amr };
     return true;
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Post, UseGuards } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RpcClient } from '#common';
-import { AccountsSubjects, type AccountView, type UserView } from '#contracts';
+import { AccountsSubjects, type AccountView, type ManagedUserView, type UserView } from '#contracts';
 import { CreateAccountBody, AccountResponse, CreateUserBody, UserResponse } from '../accounts/accounts.dto.js';
+import { ManagedUserResponse, SupportResetBody } from '../accounts/policy.dto.js';
 import { CurrentSupport, type SupportCaller } from '../auth/principal.js';
 import { UuidParam } from '../http/params.js';
 import { SupportKeyGuard } from './support-key.guard.js';
@@ -27,5 +28,16 @@ export class SupportController {
   @ApiCreatedResponse({ type: UserResponse })
   createUser(@UuidParam('accountId') accountId: string, @Body() body: CreateUserBody, @CurrentSupport() support: SupportCaller): Promise<UserView> {
     return this.rpc.request(AccountsSubjects.createUser, { ...body, accountId, actor: { type: 'support', keyId: support.keyId } });
+  }
+
+  @Post('users/:userId/mfa/reset')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Reset any user's MFA (a holder who lost their device, too)",
+    description: 'Removes every factor and recovery code and ends every session. Idempotent; audited with the key id and the reason.',
+  })
+  @ApiOkResponse({ type: ManagedUserResponse })
+  resetMfa(@UuidParam('userId') userId: string, @Body() body: SupportResetBody, @CurrentSupport() support: SupportCaller): Promise<ManagedUserView> {
+    return this.rpc.request(AccountsSubjects.resetUserMfa, { userId, reason: body.reason, actor: { type: 'support', keyId: support.keyId } });
   }
 }

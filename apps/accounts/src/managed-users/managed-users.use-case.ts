@@ -1,0 +1,113 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError, EventPublisher, requestContext, RpcClient } from '#common';
+import {
+  AccountsEvents,
+  AuthSubjects,
+  MfaSubjects,
+  normalizeUsername,
+  type Actor,
+  type GetManagedUserRequest,
+  type ListUsersRequest,
+  type ManagedUserView,
+  type MfaStatus,
+  type Page,
+  type ResetUserMfaRequest,
+} from '#contracts';
+import { AccountAccess } from '../accounts/account-access.js';
+import { AuditEventRepository } from '../audit/audit-event.repository.js';
+import type { UserEntity } from '../users/user.entity.js';
+import { UserRepository } from '../users/user.repository.js';
+
+const NOT_SET_UP: MfaStatus = { enrolled: false, methods: [], recoveryCodesRemaining: 0 };
+
+export function toManagedUserView(user: UserEntity, status: MfaStatus | undefined): ManagedUserView {
+  const enrolled = status?.enrolled === true;
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    role: user.role,
+    mfa: { status: enrolled ? 'enabled' : 'not_set_up', methods: enrolled ? [...status!.methods] : [] },
+  };
+}
+
+/** Holders (and support) see their users' MFA status and reset it. */
+@Injectable()
+export class ManagedUsersUseCase {
+  private readonly logger = new Logger(ManagedUsersUseCase.name);
+
+  constructor(
+    private readonly users: UserRepository,
+    private readonly access: AccountAccess,
+    private readonly audit: AuditEventRepository,
+    private readonly rpc: RpcClient,
+    private readonly events: EventPublisher,
+  ) {}
+
+  async list(request: ListUsersRequest): Promise<Page<ManagedUserView>> {
+    await this.access.assertCanManage(request.actor as Actor, request.accountId);
+    // Empty search means no search; otherwise the full username, NFC like it is stored.
+    const username = request.username ? normalizeUsername(request.username) : undefined;
+    const { rows, total } = await this.users.pageOfAccount(request.accountId, username, (request.page - 1) * request.pageSize, request.pageSize);
+    // One round trip to mfa for the whole page, never one per user.
+    const statuses = rows.length
+      ? (await this.rpc.request(MfaSubjects.getStatusBatch, { userIds: rows.map((user) => user.id) })).statuses
+      : {};
+    return { items: rows.map((user) => toManagedUserView(user, statuses[user.id])), total, page: request.page, pageSize: request.pageSize };
+  }
+
+  async get(request: GetManagedUserRequest): Promise<ManagedUserView> {
+    const user = await this.findManageable(request.actor as Actor, request.userId, request.accountId);
+    return toManagedUserView(user, await this.rpc.request(MfaSubjects.getStatus, { userId: user.id }));
+  }
+
+  /**
+   * Removes every factor and recovery code, then every session, of one user. Both steps are idempotent,
+   * so a retry after a partial failure finishes the job; the record is written once both succeeded.
+   */
+  async resetMfa(request: ResetUserMfaRequest): Promise<ManagedUserView> {
+    const actor = request.actor as Actor;
+    if (actor.type === 'support' && !request.reason?.trim()) {
+      throw new DomainError('VALIDATION_FAILED', 'A reason is required.', { problems: ['reason: must not be empty'] });
+    }
+    const user = await this.findManageable(actor, request.userId, request.accountId);
+    const { removed } = await this.rpc.request(MfaSubjects.reset, { userId: user.id, actor: request.actor });
+    const { revoked } = await this.rpc.request(AuthSubjects.revokeUserSessions, { userId: user.id, actor: request.actor });
+    const ip = requestContext.current()?.ip;
+    const at = new Date();
+    await this.audit.insert({
+      accountId: user.accountId,
+      type: 'mfa.reset',
+      actorType: actor.type,
+      actorId: actor.type === 'user' ? actor.userId : actor.type === 'support' ? actor.keyId : null,
+      targetUserId: user.id,
+      ip: ip ?? null,
+      occurredAt: at,
+      details: { removed, sessionsRevoked: revoked, ...(request.reason ? { reason: request.reason } : {}) },
+    });
+    this.events.publishInBackground(AccountsEvents.userMfaReset, {
+      userId: user.id,
+      accountId: user.accountId,
+      actor: request.actor,
+      reason: request.reason,
+      sessionsRevoked: revoked,
+      ip,
+      at: at.toISOString(),
+    });
+    return toManagedUserView(user, NOT_SET_UP);
+  }
+
+  /**
+   * The user if the actor may manage them: support any active user; a holder only users of their own
+   * account, and a user of another account answers exactly like one that does not exist.
+   */
+  private async findManageable(actor: Actor, userId: string, accountId: string | undefined): Promise<UserEntity> {
+    if (actor.type === 'user') {
+      if (!accountId) throw new DomainError('VALIDATION_FAILED', 'accountId is required.', { problems: ['accountId: required'] });
+      await this.access.assertCanManage(actor, accountId);
+    }
+    const user = await this.users.findActive(userId);
+    if (!user || (accountId !== undefined && user.accountId !== accountId)) throw new DomainError('USER_NOT_FOUND', 'No such user.');
+    return user;
+  }
+}

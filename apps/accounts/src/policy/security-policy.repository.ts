@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
+import { SecurityPolicyEntity } from './security-policy.entity.js';
+
+export type PolicyFields = Pick<SecurityPolicyEntity, 'mfaRequired' | 'allowEmailCodes' | 'ipSafelist'>;
+
+/** The policy of an account that never changed it. */
+export function defaultPolicy(accountId: string): SecurityPolicyEntity {
+  return Object.assign(new SecurityPolicyEntity(), {
+    accountId,
+    mfaRequired: false,
+    allowEmailCodes: true,
+    ipSafelist: [],
+    version: 0,
+    updatedAt: new Date(0),
+  });
+}
+
+export interface UserPolicy {
+  userId: string;
+  accountId: string;
+  mfaRequired: boolean;
+}
+
+@Injectable()
+export class SecurityPolicyRepository {
+  constructor(
+    @InjectRepository(SecurityPolicyEntity) private readonly repo: Repository<SecurityPolicyEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async findByAccount(accountId: string): Promise<SecurityPolicyEntity> {
+    return (await this.repo.findOneBy({ accountId })) ?? defaultPolicy(accountId);
+  }
+
+  /**
+   * Replaces an account's policy. Runs `decide` on the current row locked FOR UPDATE, so concurrent
+   * changes are serialised and the before/after each one sees is exact; `decide` may throw to refuse,
+   * and may write more (the audit record) in the same transaction through the manager it gets.
+   */
+  async replace(
+    accountId: string,
+    next: PolicyFields,
+    decide: (current: SecurityPolicyEntity, manager: EntityManager) => Promise<void>,
+  ): Promise<{ before: SecurityPolicyEntity; after: SecurityPolicyEntity }> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO accounts.security_policies (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING`,
+        [accountId],
+      );
+      const rows: Array<Record<string, unknown>> = await manager.query(
+        `SELECT * FROM accounts.security_policies WHERE account_id = $1 FOR UPDATE`,
+        [accountId],
+      );
+      const before = fromRow(rows[0]!);
+      await decide(before, manager);
+      const updated: [Array<Record<string, unknown>>, number] = await manager.query(
+        `UPDATE accounts.security_policies
+            SET mfa_required = $2, allow_email_codes = $3, ip_safelist = $4::text[], version = version + 1, updated_at = now()
+          WHERE account_id = $1
+        RETURNING *`,
+        [accountId, next.mfaRequired, next.allowEmailCodes, next.ipSafelist],
+      );
+      return { before, after: fromRow(updated[0][0]!) };
+    });
+  }
+
+  /** The user's account and whether it requires MFA, in one indexed query; null for no active user. */
+  async findForUser(userId: string): Promise<UserPolicy | null> {
+    const rows: Array<{ account_id: string; mfa_required: boolean | null }> = await this.repo.query(
+      `SELECT u.account_id, p.mfa_required
+         FROM accounts.users u
+         LEFT JOIN accounts.security_policies p ON p.account_id = u.account_id
+        WHERE u.id = $1 AND u.status = 'active'`,
+      [userId],
+    );
+    const row = rows[0];
+    return row ? { userId, accountId: row.account_id, mfaRequired: row.mfa_required ?? false } : null;
+  }
+}
+
+function fromRow(row: Record<string, unknown>): SecurityPolicyEntity {
+  return Object.assign(new SecurityPolicyEntity(), {
+    accountId: row.account_id as string,
+    mfaRequired: row.mfa_required as boolean,
+    allowEmailCodes: row.allow_email_codes as boolean,
+    ipSafelist: (row.ip_safelist as string[]) ?? [],
+    version: Number(row.version),
+    updatedAt: row.updated_at as Date,
+  });
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { PrefixedClientNats, RpcClient } from '#common';
+import { AccountsEvents, AccountsSubjects, SafelistMatcher, type PolicyChangedEvent, type SecurityPolicyView } from '#contracts';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
+
+/** How long a policy is trusted without an event; the safety net for a missed `policy.changed`. */
+export const POLICY_TTL_MS = 30_000;
+const MAX_ENTRIES = 50_000;
+
+interface Entry {
+  version: number;
+  matcher: SafelistMatcher;
+  expiresAt: number;
+}
+
+/**
+ * Account security policies as the gateway needs them on every authenticated request, without a NATS
+ * round trip per request. Filled on a miss (`accounts.policy.get`, one call per account however many
+ * requests wait), replaced at once by `accounts.events.policy.changed` (a plain NATS subscription under
+ * the deployment prefix, so every gateway replica hears it), and expired after `POLICY_TTL_MS` in case an
+ * event was missed. Everything is dropped after a NATS reconnect, when events may have been missed.
+ * A newer version is never replaced by an older one, so a slow fetch cannot undo an event.
+ */
+@Injectable()
+export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PolicyCache.name);
+  private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<Entry>>();
+  private subscription?: Subscription;
+
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly nats: PrefixedClientNats,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const nc = (await this.nats.connect()) as NatsConnection;
+    this.subscription = nc.subscribe(`${this.config.NATS_SUBJECT_PREFIX}.${AccountsEvents.policyChanged.name}`, {
+      callback: (err, msg) => {
+        if (err) return;
+        try {
+          const event = (msg.json() as { data?: PolicyChangedEvent }).data;
+          if (event?.policy) this.apply(event.policy);
+          else if (event?.accountId) this.entries.delete(event.accountId);
+        } catch {
+          this.logger.warn('unreadable policy.changed event ignored');
+        }
+      },
+    });
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === 'reconnect') this.entries.clear();
+      }
+    })().catch(() => undefined);
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  /** The account's safelist, from the cache when fresh. */
+  async safelistOf(accountId: string): Promise<SafelistMatcher> {
+    const cached = this.entries.get(accountId);
+    if (cached && cached.expiresAt > Date.now()) return cached.matcher;
+    try {
+      return (await this.fetch(accountId)).matcher;
+    } catch (err) {
+      // accounts unreachable: an expired entry is still the best knowledge; without one, fail closed.
+      if (cached) {
+        this.logger.warn({ accountId }, 'policy refresh failed; using the expired copy');
+        return cached.matcher;
+      }
+      throw err;
+    }
+  }
+
+  /** Forgets everything (tests, reconnects). */
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private fetch(accountId: string): Promise<Entry> {
+    let pending = this.inflight.get(accountId);
+    if (!pending) {
+      pending = this.rpc
+        .request(AccountsSubjects.getPolicy, { accountId })
+        .then((policy) => this.apply(policy))
+        .finally(() => this.inflight.delete(accountId));
+      this.inflight.set(accountId, pending);
+    }
+    return pending;
+  }
+
+  private apply(policy: SecurityPolicyView): Entry {
+    const current = this.entries.get(policy.accountId);
+    if (current && current.version > policy.version) return current;
+    const entry: Entry = { version: policy.version, matcher: new SafelistMatcher(policy.ipSafelist), expiresAt: Date.now() + POLICY_TTL_MS };
+    this.entries.delete(policy.accountId);
+    this.entries.set(policy.accountId, entry);
+    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    return entry;
+  }
+}
