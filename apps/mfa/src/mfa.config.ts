@@ -22,6 +22,13 @@ const mfaSettings = {
     }))
     .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, 'key ids must be unique'),
   TOTP_ISSUER: z.string().min(1).max(64).default('Twofold'),
+  /** An unconfirmed authenticator setup stops counting (and can no longer be confirmed) after this. */
+  TOTP_SETUP_TTL_SECONDS: z.coerce.number().int().min(60).max(3_600).default(600),
+  /** Consecutive wrong second-factor codes that lock a user's second factor (NIST SP 800-63B: well under 100). */
+  MFA_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(10),
+  /** First lock; every further lock doubles it, up to MFA_LOCKOUT_MAX_SECONDS. */
+  MFA_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  MFA_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(86_400),
 };
 
 export type MfaConfig = ReturnType<typeof loadMfaConfig>;

@@ -1,8 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { healthHandlerFor, NatsClientModule, serviceDatabaseModule } from '#common';
 import { HealthSubjects } from '#contracts';
+import { Clock } from './clock.js';
 import { mfaDatabase } from './database.js';
+import { FactorEntity } from './factors/factor.entity.js';
+import { FactorRepository } from './factors/factor.repository.js';
+import { FactorsHandler } from './factors/factors.handler.js';
+import { RegenerateRecoveryCodesUseCase, RemoveMfaUseCase, ResetMfaUseCase } from './factors/manage-factors.use-case.js';
+import { SecretBox } from './factors/secret-box.js';
 import { MFA_CONFIG, type MfaConfig } from './mfa.config.js';
+import { RecoveryCodeEntity } from './recovery-codes/recovery-code.entity.js';
+import { RecoveryCodeRepository } from './recovery-codes/recovery-code.repository.js';
+import { MfaStatusUseCase } from './status/mfa-status.use-case.js';
+import { StatusHandler } from './status/status.handler.js';
+import { TotpSetupUseCase } from './totp/totp-setup.use-case.js';
+import { TotpHandler } from './totp/totp.handler.js';
+import { LockoutRepository } from './verification/lockout.repository.js';
+import { SecondFactorVerifier } from './verification/second-factor.verifier.js';
+import { UserStateEntity } from './verification/user-state.entity.js';
+import { VerificationHandler } from './verification/verification.handler.js';
 
 @Module({})
 export class MfaModule {
@@ -11,6 +28,7 @@ export class MfaModule {
       module: MfaModule,
       imports: [
         serviceDatabaseModule(mfaDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE)),
+        TypeOrmModule.forFeature([FactorEntity, RecoveryCodeEntity, UserStateEntity]),
         NatsClientModule.forRoot({
           natsUrl: config.NATS_URL,
           subjectPrefix: config.NATS_SUBJECT_PREFIX,
@@ -18,8 +36,21 @@ export class MfaModule {
           name: 'mfa',
         }),
       ],
-      controllers: [healthHandlerFor('mfa', HealthSubjects.mfa.name)],
-      providers: [{ provide: MFA_CONFIG, useValue: config }],
+      controllers: [TotpHandler, VerificationHandler, FactorsHandler, StatusHandler, healthHandlerFor('mfa', HealthSubjects.mfa.name)],
+      providers: [
+        { provide: MFA_CONFIG, useValue: config },
+        Clock,
+        SecretBox,
+        FactorRepository,
+        RecoveryCodeRepository,
+        LockoutRepository,
+        SecondFactorVerifier,
+        TotpSetupUseCase,
+        RemoveMfaUseCase,
+        RegenerateRecoveryCodesUseCase,
+        ResetMfaUseCase,
+        MfaStatusUseCase,
+      ],
     };
   }
 }

@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsIP, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsIP, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { event, rpc } from '#common';
 import { ActorDto, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, type AuthenticationMethod, type Role } from './identity.js';
+import { IsSecondFactorCode, MFA_METHODS, type MfaMethod } from './mfa.contract.js';
 import { IsUsername } from './validators.js';
 
 // ---- sign-in -------------------------------------------------------------------------------------
@@ -25,6 +26,22 @@ export type LoginReply =
   | { status: 'authenticated'; accessToken: string; expiresIn: number; tokenType: 'Bearer' }
   | { status: 'mfa_required'; challengeId: string; methods: string[]; expiresIn: number }
   | { status: 'mfa_setup_required'; setupToken: string; expiresIn: number; methods: string[] };
+
+/** Second step of sign-in: a code for the challenge that `auth.login` answered with. */
+export class VerifyMfaChallengeRequest {
+  @IsUUID()
+  challengeId!: string;
+
+  @IsIn(MFA_METHODS)
+  method!: MfaMethod;
+
+  @IsSecondFactorCode()
+  code!: string;
+
+  @IsOptional()
+  @IsIP()
+  ip?: string;
+}
 
 export class SessionRef {
   @IsUUID()
@@ -127,6 +144,7 @@ export interface LogoutEvent {
 
 export const AuthSubjects = {
   login: rpc<LoginRequest, LoginReply>('auth.login'),
+  verifyMfaChallenge: rpc<VerifyMfaChallengeRequest, Extract<LoginReply, { status: 'authenticated' }>>('auth.mfa.verify'),
   logout: rpc<SessionRef, { revoked: boolean }>('auth.sessions.revoke'),
   checkSession: rpc<SessionRef, SessionCheckReply>('auth.sessions.check'),
   revokeUserSessions: rpc<RevokeUserSessionsRequest, RevokeUserSessionsReply>('auth.sessions.revoke-user'),

@@ -4,3 +4,4 @@ export * from './health.contract.js';
 export * from './auth.contract.js';
 export * from './accounts.contract.js';
 export * from './ip-safelist.js';
+export * from './mfa.contract.js';

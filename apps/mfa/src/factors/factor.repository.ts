@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { DomainError, isUniqueViolation } from '#common';
+import { queryRows } from '../database.js';
+import { RecoveryCodeRepository } from '../recovery-codes/recovery-code.repository.js';
+import { FactorEntity } from './factor.entity.js';
+import type { SealedSecret } from './secret-box.js';
+
+export function sealedOf(factor: FactorEntity): SealedSecret {
+  if (!factor.secretKeyId || !factor.secretIv || !factor.secretCiphertext || !factor.secretTag) {
+    throw new Error(`factor ${factor.id} has no sealed secret`);
+  }
+  return { keyId: factor.secretKeyId, iv: factor.secretIv, ciphertext: factor.secretCiphertext, tag: factor.secretTag };
+}
+
+@Injectable()
+export class FactorRepository {
+  constructor(
+    @InjectRepository(FactorEntity) private readonly repo: Repository<FactorEntity>,
+    private readonly recoveryCodes: RecoveryCodeRepository,
+  ) {}
+
+  findActiveTotp(userId: string): Promise<FactorEntity | null> {
+    return this.repo.findOneBy({ userId, type: 'totp', status: 'active' });
+  }
+
+  async activeTotpUsers(userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await queryRows<{ user_id: string }>(
+      this.repo.manager,
+      `SELECT user_id FROM mfa.factors WHERE user_id = ANY($1::uuid[]) AND type = 'totp' AND status = 'active'`,
+      [userIds],
+    );
+    return new Set(rows.map((r) => r.user_id));
+  }
+
+  /** The unconfirmed TOTP setup of a user, unless it has expired. */
+  findLivePendingTotp(userId: string, now: Date): Promise<FactorEntity | null> {
+    return this.repo
+      .createQueryBuilder('f')
+      .where(`f.user_id = :userId AND f.type = 'totp' AND f.status = 'pending' AND f.expires_at > :now`, { userId, now })
+      .getOne();
+  }
+
+  /** Stores a new unconfirmed setup; it replaces the user's previous one, atomically. */
+  async replacePendingTotp(factor: { id: string; userId: string; sealed: SealedSecret; createdAt: Date; expiresAt: Date }): Promise<void> {
+    await this.repo.query(
+      `INSERT INTO mfa.factors (id, user_id, type, status, secret_key_id, secret_iv, secret_ciphertext, secret_tag, created_at, expires_at)
+       VALUES ($1, $2, 'totp', 'pending', $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (user_id, type) WHERE status = 'pending' DO UPDATE SET
+         id = EXCLUDED.id, secret_key_id = EXCLUDED.secret_key_id, secret_iv = EXCLUDED.secret_iv,
+         secret_ciphertext = EXCLUDED.secret_ciphertext, secret_tag = EXCLUDED.secret_tag,
+         last_used_step = NULL, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
+      [factor.id, factor.userId, factor.sealed.keyId, factor.sealed.iv, factor.sealed.ciphertext, factor.sealed.tag, factor.createdAt, factor.expiresAt],
+    );
+  }
+
+  /**
+   * Turns a live pending setup into the user's active factor, its confirming step already spent, and
+   * gives the user a fresh set of recovery codes: all or nothing. Answers false when the setup expired
+   * or was replaced meanwhile; MFA_ALREADY_ENABLED when another setup won the race.
+   */
+  async activateTotp(factorId: string, userId: string, step: number, now: Date, recoveryCodeHashes: string[]): Promise<boolean> {
+    try {
+      return await this.repo.manager.transaction(async (manager) => {
+        const rows = await queryRows(
+          manager,
+          `UPDATE mfa.factors SET status = 'active', confirmed_at = $3, expires_at = NULL, last_used_step = $4
+            WHERE id = $1 AND user_id = $2 AND status = 'pending' AND expires_at > $3
+            RETURNING id`,
+          [factorId, userId, now, step],
+        );
+        if (rows.length !== 1) return false;
+        await this.recoveryCodes.replace(userId, recoveryCodeHashes, now, manager);
+        return true;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'factors_one_active_per_type')) {
+        throw new DomainError('MFA_ALREADY_ENABLED', 'An authenticator app is already set up for this user.');
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The replay guard (RFC 6238 §5.2): claims a time step for the factor only if no equal or later step
+   * was accepted before. One atomic UPDATE, so it holds under parallel requests on any replica.
+   */
+  async claimStep(factorId: string, step: number): Promise<boolean> {
+    const rows = await queryRows(
+      this.repo.manager,
+      `UPDATE mfa.factors SET last_used_step = $2
+        WHERE id = $1 AND status = 'active' AND (last_used_step IS NULL OR last_used_step < $2)
+        RETURNING id`,
+      [factorId, step],
+    );
+    return rows.length === 1;
+  }
+
+  /** Removes every factor (pending ones too) and recovery code of the user; answers how many factors went. */
+  async removeAll(userId: string): Promise<{ factors: number; recoveryCodes: number }> {
+    return this.repo.manager.transaction(async (manager) => {
+      const factors = await queryRows(manager, `DELETE FROM mfa.factors WHERE user_id = $1 RETURNING id`, [userId]);
+      const recoveryCodes = await this.recoveryCodes.deleteAll(userId, manager);
+      return { factors: factors.length, recoveryCodes };
+    });
+  }
+
+  /** Removes the active TOTP factor and the recovery codes; false when it was already gone. */
+  async removeActiveTotp(factorId: string, userId: string): Promise<boolean> {
+    return this.repo.manager.transaction(async (manager) => {
+      const rows = await queryRows(manager, `DELETE FROM mfa.factors WHERE id = $1 AND user_id = $2 AND status = 'active' RETURNING id`, [factorId, userId]);
+      if (rows.length !== 1) return false;
+      await this.recoveryCodes.deleteAll(userId, manager);
+      return true;
+    });
+  }
+
+  // ---- re-encryption (npm run mfa:rekey) ----------------------------------------------------------
+
+  async idsSealedUnderOtherKeys(currentKeyId: string): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      this.repo.manager,
+      `SELECT id FROM mfa.factors WHERE secret_key_id IS NOT NULL AND secret_key_id <> $1 ORDER BY created_at`,
+      [currentKeyId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Re-seals one factor's secret under a lock on its row, so a concurrent sign-in cannot interleave. */
+  async reseal(factorId: string, reseal: (factor: FactorEntity) => SealedSecret | undefined): Promise<boolean> {
+    return this.repo.manager.transaction(async (manager) => {
+      const factor = await manager
+        .getRepository(FactorEntity)
+        .createQueryBuilder('f')
+        .setLock('pessimistic_write')
+        .where('f.id = :factorId', { factorId })
+        .getOne();
+      if (!factor) return false;
+      const sealed = reseal(factor);
+      if (!sealed) return false;
+      await manager.query(
+        `UPDATE mfa.factors SET secret_key_id = $2, secret_iv = $3, secret_ciphertext = $4, secret_tag = $5 WHERE id = $1`,
+        [factorId, sealed.keyId, sealed.iv, sealed.ciphertext, sealed.tag],
+      );
+      return true;
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, EventPublisher, requestContext } from '#common';
+import { MfaEvents, type Actor, type RecoveryCodesReply, type ResetMfaReply } from '#contracts';
+import { Clock } from '../clock.js';
+import { generateRecoveryCodes, hashRecoveryCode } from '../recovery-codes/recovery-codes.js';
+import { RecoveryCodeRepository } from '../recovery-codes/recovery-code.repository.js';
+import { LockoutRepository } from '../verification/lockout.repository.js';
+import { SecondFactorVerifier } from '../verification/second-factor.verifier.js';
+import { FactorRepository } from './factor.repository.js';
+
+/** The user removes their own authenticator, proving it with a current code. */
+@Injectable()
+export class RemoveMfaUseCase {
+  constructor(
+    private readonly verifier: SecondFactorVerifier,
+    private readonly factors: FactorRepository,
+    private readonly clock: Clock,
+    private readonly events: EventPublisher,
+  ) {}
+
+  async execute(userId: string, code: string): Promise<{ removed: true }> {
+    const factor = await this.verifier.verify(userId, 'totp', code);
+    if (!(await this.factors.removeActiveTotp(factor.id, userId))) {
+      throw new DomainError('MFA_NOT_ENABLED', 'This user has no second factor set up.');
+    }
+    this.events.publishInBackground(MfaEvents.removed, { userId, ip: requestContext.current()?.ip, at: this.clock.now().toISOString() });
+    return { removed: true };
+  }
+}
+
+/** A new set of ten recovery codes, replacing the old set (used or not); needs a current TOTP code. */
+@Injectable()
+export class RegenerateRecoveryCodesUseCase {
+  constructor(
+    private readonly verifier: SecondFactorVerifier,
+    private readonly recoveryCodes: RecoveryCodeRepository,
+    private readonly clock: Clock,
+    private readonly events: EventPublisher,
+  ) {}
+
+  async execute(userId: string, code: string): Promise<RecoveryCodesReply> {
+    await this.verifier.verify(userId, 'totp', code);
+    const now = this.clock.now();
+    const codes = generateRecoveryCodes();
+    await this.recoveryCodes.replace(userId, codes.map(hashRecoveryCode), now);
+    this.events.publishInBackground(MfaEvents.recoveryCodesRegenerated, { userId, ip: requestContext.current()?.ip, at: now.toISOString() });
+    return { recoveryCodes: codes };
+  }
+}
+
+/**
+ * Removes every factor, recovery code and lock of a user, for a holder's or support's reset.
+ * Idempotent: resetting a user without MFA succeeds and says nothing was removed.
+ */
+@Injectable()
+export class ResetMfaUseCase {
+  constructor(
+    private readonly factors: FactorRepository,
+    private readonly lockout: LockoutRepository,
+    private readonly clock: Clock,
+    private readonly events: EventPublisher,
+  ) {}
+
+  async execute(userId: string, actor: Actor): Promise<ResetMfaReply> {
+    const removed = await this.factors.removeAll(userId);
+    await this.lockout.clear(userId);
+    const anything = removed.factors > 0 || removed.recoveryCodes > 0;
+    this.events.publishInBackground(MfaEvents.reset, { userId, actor, removed: anything, ip: requestContext.current()?.ip, at: this.clock.now().toISOString() });
+    return { removed: anything };
+  }
+}
