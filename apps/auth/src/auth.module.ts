@@ -3,6 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { healthHandlerFor, NatsClientModule, serviceDatabaseModule } from '#common';
 import { HealthSubjects } from '#contracts';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
+import { ChallengeEntity } from './challenges/challenge.entity.js';
+import { ChallengeRepository } from './challenges/challenge.repository.js';
+import { ChallengesHandler } from './challenges/challenges.handler.js';
+import { VerifyChallengeUseCase } from './challenges/verify-challenge.use-case.js';
 import { CredentialEntity } from './credentials/credential.entity.js';
 import { CredentialRepository } from './credentials/credential.repository.js';
 import { CredentialsHandler } from './credentials/credentials.handler.js';
@@ -11,6 +15,8 @@ import { authDatabase } from './database.js';
 
 import { LoginHandler } from './login/login.handler.js';
 import { LoginUseCase } from './login/login.use-case.js';
+import { RateLimitRepository } from './rate-limits/rate-limit.repository.js';
+import { RateLimiter } from './rate-limits/rate-limiter.js';
 import { SessionEntity } from './sessions/session.entity.js';
 import { SessionIssuer } from './sessions/session-issuer.js';
 import { SessionRepository } from './sessions/session.repository.js';
@@ -28,7 +34,7 @@ export class AuthModule {
       module: AuthModule,
       imports: [
         serviceDatabaseModule(database),
-        TypeOrmModule.forFeature([CredentialEntity, SessionEntity, SupportKeyEntity]),
+        TypeOrmModule.forFeature([CredentialEntity, SessionEntity, SupportKeyEntity, ChallengeEntity]),
         NatsClientModule.forRoot({
           natsUrl: config.NATS_URL,
           subjectPrefix: config.NATS_SUBJECT_PREFIX,
@@ -36,7 +42,7 @@ export class AuthModule {
           name: 'auth',
         }),
       ],
-      controllers: [LoginHandler, SessionsHandler, CredentialsHandler, SupportKeysHandler, healthHandlerFor('auth', HealthSubjects.auth.name)],
+      controllers: [LoginHandler, ChallengesHandler, SessionsHandler, CredentialsHandler, SupportKeysHandler, healthHandlerFor('auth', HealthSubjects.auth.name)],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
         CredentialRepository,
@@ -46,6 +52,10 @@ export class AuthModule {
         TokenSigner,
         SessionIssuer,
         LoginUseCase,
+        ChallengeRepository,
+        RateLimitRepository,
+        RateLimiter,
+        VerifyChallengeUseCase,
       ],
     };
   }

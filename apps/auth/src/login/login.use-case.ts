@@ -1,15 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DomainError, EventPublisher, RpcClient } from '#common';
-import { AccountsSubjects, AuthEvents, normalizeUsername, type LoginReply, type LoginRequest } from '#contracts';
+import { AccountsSubjects, AuthEvents, MfaSubjects, normalizeUsername, type LoginReply, type LoginRequest } from '#contracts';
+import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
+import { ChallengeRepository } from '../challenges/challenge.repository.js';
 import { CredentialRepository } from '../credentials/credential.repository.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
+import { RateLimiter } from '../rate-limits/rate-limiter.js';
 import { SessionIssuer } from '../sessions/session-issuer.js';
 
 const INVALID = 'The username or password is incorrect.';
 
 /**
  * First step of sign-in: the password. Unknown users and wrong passwords give the same error after the
- * same argon2 work, so neither the answer nor its timing tells them apart.
+ * same argon2 work, so neither the answer nor its timing tells them apart. A user with a second factor
+ * gets a challenge, never a session: only `auth.mfa.verify` turns that challenge into one.
  */
 @Injectable()
 export class LoginUseCase {
@@ -17,11 +22,17 @@ export class LoginUseCase {
     private readonly credentials: CredentialRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionIssuer,
+    private readonly challenges: ChallengeRepository,
+    private readonly rateLimiter: RateLimiter,
     private readonly rpc: RpcClient,
     private readonly events: EventPublisher,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
   async execute(request: LoginRequest): Promise<LoginReply> {
+    // Before argon2: a flood from one address costs us one small UPDATE a request.
+    await this.rateLimiter.consume('login', request.ip);
+
     const username = normalizeUsername(request.username);
     const credential = await this.credentials.findByUsername(username);
     const passwordOk = await this.hasher.verify(credential?.passwordHash, request.password);
@@ -38,6 +49,15 @@ export class LoginUseCase {
     if (!user) {
       this.failed(undefined, request.ip);
       throw new DomainError('INVALID_CREDENTIALS', INVALID);
+    }
+
+    // Fails closed: if mfa cannot say, nobody signs in.
+    const mfa = await this.rpc.request(MfaSubjects.getStatus, { userId: user.id });
+    if (mfa.enrolled) {
+      const challengeId = randomUUID();
+      const ttlSeconds = this.config.MFA_CHALLENGE_TTL_SECONDS;
+      await this.challenges.create({ id: challengeId, userId: user.id, accountId: user.accountId, role: user.role, ip: request.ip ?? null, ttlSeconds });
+      return { status: 'mfa_required', challengeId, methods: mfa.methods, expiresIn: ttlSeconds };
     }
 
     return this.sessions.issue({ userId: user.id, accountId: user.accountId, role: user.role }, ['pwd'], request.ip);

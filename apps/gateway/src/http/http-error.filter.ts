@@ -18,6 +18,9 @@ export class HttpErrorFilter implements ExceptionFilter {
         'unhandled error',
       );
     }
+    // RATE_LIMITED and MFA_LOCKED say when to come back; HTTP clients read it from Retry-After.
+    const retryAfter = response.body.error.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter > 0) void reply.header('retry-after', String(Math.ceil(retryAfter)));
     void reply.status(response.status).header('cache-control', 'no-store').send(response.body);
   }
 }
