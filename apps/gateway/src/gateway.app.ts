@@ -6,14 +6,26 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { createLogger, NestPinoLogger, requestContext, sanitizeRequestId, strictValidationPipe } from '#common';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  countDomainEvents,
+  createLogger,
+  histogram,
+  initMetrics,
+  NestPinoLogger,
+  PrefixedClientNats,
+  renderMetrics,
+  requestContext,
+  sanitizeRequestId,
+  strictValidationPipe,
+} from '#common';
 import type { AuthenticatedRequest } from './auth/principal.js';
 import type { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { canonicalIp } from './http/client-ip.js';
 import { toErrorResponse } from './http/error-response.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
+import { domainEventRules } from './metrics/domain-metrics.js';
 
 export async function createGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -50,6 +62,9 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     void reply.status(response.status).header('x-request-id', request.id).send(response.body);
   });
 
+  registerMetrics(fastify);
+  countDomainEvents(await app.get(PrefixedClientNats).connect(), config.NATS_SUBJECT_PREFIX, domainEventRules());
+
   app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health/{*path}', method: RequestMethod.ALL }] });
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
@@ -57,6 +72,31 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
 
   if (config.API_DOCS) setUpDocs(app);
   return app;
+}
+
+/**
+ * Prometheus: `GET /metrics` (outside /api/v1 and the OpenAPI document, as a plain Fastify route) and
+ * one latency histogram of every HTTP request by method, route template and status class. Route
+ * templates (`/api/v1/accounts/:accountId/users`), never raw URLs, so ids cannot explode cardinality.
+ */
+function registerMetrics(fastify: FastifyInstance): void {
+  initMetrics('gateway');
+  const requests = histogram('twofold_http_request_duration_seconds', 'HTTP requests by method, route template and status class.', [
+    'method',
+    'route',
+    'status_class',
+  ] as const);
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    if (route !== '/metrics') {
+      requests.observe({ method: request.method, route, status_class: `${Math.floor(reply.statusCode / 100)}xx` }, reply.elapsedTime / 1000);
+    }
+    done();
+  });
+  fastify.get('/metrics', async (_request: FastifyRequest, reply: FastifyReply) => {
+    const { contentType, body } = await renderMetrics();
+    return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
+  });
 }
 
 function setUpDocs(app: NestFastifyApplication): void {

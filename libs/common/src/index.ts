@@ -13,3 +13,6 @@ export * from './database/database.js';
 export * from './bootstrap/service.js';
 export * from './health/health.handler.js';
 export * from './database/database.module.js';
+export * from './database/database-errors.js';
+export * from './nats/rpc-error-body.js';
+export * from './metrics/index.js';

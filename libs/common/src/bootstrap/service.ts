@@ -3,6 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import { ConfigError, natsServers } from '../config/config.js';
 import { createLogger, NestPinoLogger, type LogLevel } from '../logging/logger.js';
+import { startMetricsServer } from '../metrics/metrics-server.js';
+import { initMetrics } from '../metrics/registry.js';
+import { RpcMetricsInterceptor } from '../metrics/rpc-metrics.js';
 import { PrefixedServerNats } from '../nats/prefixed-nats.js';
 import { RpcContextInterceptor, RpcErrorFilter, strictValidationPipe } from '../nats/rpc-server.js';
 
@@ -13,11 +16,15 @@ export interface ServiceBootstrapOptions {
   natsUrl: string;
   subjectPrefix: string;
   logLevel: LogLevel;
+  /** Serve Prometheus metrics on this port (`GET /metrics`); none when unset. */
+  metricsPort?: number;
+  metricsHost?: string;
 }
 
 /**
  * Starts one service replica: a Nest microservice on NATS (queue group = service name), JSON logs,
- * strict payload validation, one error shape, graceful shutdown on SIGTERM/SIGINT (drains subscriptions).
+ * strict payload validation, one error shape, handler metrics (and a `/metrics` listener when asked for),
+ * graceful shutdown on SIGTERM/SIGINT (drains subscriptions).
  */
 export async function bootstrapService(options: ServiceBootstrapOptions): Promise<INestMicroservice> {
   const logger = createLogger(options.name, options.logLevel);
@@ -36,10 +43,16 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
   });
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new RpcErrorFilter());
-  app.useGlobalInterceptors(new RpcContextInterceptor());
+  initMetrics(options.name);
+  app.useGlobalInterceptors(new RpcContextInterceptor(), new RpcMetricsInterceptor(options.subjectPrefix));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen();
   logger.info({ subjectPrefix: options.subjectPrefix }, `${options.name} service listening on NATS`);
+  if (options.metricsPort) {
+    const host = options.metricsHost ?? '0.0.0.0';
+    await startMetricsServer(options.metricsPort, host);
+    logger.info({ metrics: `http://${host}:${options.metricsPort}/metrics` }, 'metrics listening');
+  }
   return app;
 }
 
@@ -47,6 +60,8 @@ interface BaseServiceConfig {
   NATS_URL: string;
   NATS_SUBJECT_PREFIX: string;
   LOG_LEVEL: LogLevel;
+  METRICS_PORT?: number;
+  METRICS_HOST?: string;
 }
 
 /** A service's `main`: load and check the configuration, start, or exit with a readable reason. */
@@ -63,6 +78,8 @@ export async function runService<C extends BaseServiceConfig>(
       natsUrl: config.NATS_URL,
       subjectPrefix: config.NATS_SUBJECT_PREFIX,
       logLevel: config.LOG_LEVEL,
+      metricsPort: config.METRICS_PORT,
+      metricsHost: config.METRICS_HOST,
     });
   } catch (err) {
     console.error(`${name}: ${err instanceof Error ? err.message : String(err)}`);

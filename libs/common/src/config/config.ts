@@ -32,6 +32,12 @@ export const commonSettings = {
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-" only')
     .default('twofold'),
   RPC_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /**
+   * Back-end services only: serve Prometheus metrics on this port (`GET /metrics`). Unset, no listener.
+   * The gateway always serves `/metrics` on its own HTTP port.
+   */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
 };
 
 export const databaseSettings = {

@@ -5,6 +5,7 @@ import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
 import { DomainError } from '../errors/domain-error.js';
 import { isErrorCode } from '../errors/error-codes.js';
 import { requestContext } from '../logging/request-context.js';
+import { rpcClientHistogram } from '../metrics/rpc-metrics.js';
 import type { PrefixedClientNats } from './prefixed-nats.js';
 import type { RpcSubject } from './subject.js';
 
@@ -18,6 +19,7 @@ export const CLIENT_IP_HEADER = 'x-client-ip';
  */
 export class RpcClient {
   private readonly logger = new Logger(RpcClient.name);
+  private readonly latency = rpcClientHistogram();
 
   constructor(
     private readonly client: PrefixedClientNats,
@@ -40,12 +42,17 @@ export class RpcClient {
       if (ctx.ip) headers.set(CLIENT_IP_HEADER, ctx.ip);
     }
     const record = new NatsRecordBuilder(payload).setHeaders(headers).build();
+    const end = this.latency.startTimer({ subject: subject.name });
     try {
-      return await firstValueFrom(
+      const reply = await firstValueFrom(
         this.client.send<Res>(subject.name, record).pipe(timeout(options.timeoutMs ?? this.timeoutMs)),
       );
+      end({ result: 'ok' });
+      return reply;
     } catch (err) {
-      throw this.toDomainError(subject.name, err);
+      const error = this.toDomainError(subject.name, err);
+      end({ result: error.code });
+      throw error;
     }
   }
 

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Catch,
   Logger,
   ValidationPipe,
@@ -11,11 +10,11 @@ import {
   type ValidationError,
 } from '@nestjs/common';
 import { NatsContext } from '@nestjs/microservices';
-import { randomUUID } from 'node:crypto';
 import { Observable, throwError } from 'rxjs';
 import { DomainError, type RpcErrorBody } from '../errors/domain-error.js';
 import { requestContext, sanitizeRequestId } from '../logging/request-context.js';
 import { CLIENT_IP_HEADER, REQUEST_ID_HEADER } from './rpc-client.js';
+import { toRpcErrorBody } from './rpc-error-body.js';
 
 /** Runs every NATS handler inside the caller's request context (request id, client IP). */
 export class RpcContextInterceptor implements NestInterceptor {
@@ -31,9 +30,10 @@ export class RpcContextInterceptor implements NestInterceptor {
 }
 
 /**
- * Every error leaves a service as `{code, message, details?}`. Domain errors go as they are; validation
- * failures of a NATS payload become VALIDATION_FAILED; anything else is a bug: logged with a correlation
- * id, answered as INTERNAL with that id and nothing of the cause.
+ * Every error leaves a service as `{code, message, details?}` (see `toRpcErrorBody`). Domain errors go
+ * as they are; validation failures of a NATS payload become VALIDATION_FAILED; an unreachable database
+ * becomes SERVICE_UNAVAILABLE (logged as a warning: it is an outage, not a bug); anything else is a bug:
+ * logged with a correlation id, answered as INTERNAL with that id and nothing of the cause.
  */
 @Catch()
 export class RpcErrorFilter implements ExceptionFilter {
@@ -44,21 +44,16 @@ export class RpcErrorFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): RpcErrorBody {
-    if (exception instanceof DomainError) return exception.toBody();
-    if (exception instanceof BadRequestException) {
-      const response = exception.getResponse() as { message?: unknown };
-      return {
-        code: 'VALIDATION_FAILED',
-        message: 'The request payload is invalid.',
-        details: { problems: Array.isArray(response.message) ? response.message : [String(response.message)] },
-      };
+    const { unexpected, ...body } = toRpcErrorBody(exception);
+    if (unexpected) {
+      this.logger.error(
+        { correlationId: body.details?.correlationId, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : exception },
+        'unhandled error in handler',
+      );
+    } else if (body.code === 'SERVICE_UNAVAILABLE' && !(exception instanceof DomainError)) {
+      this.logger.warn({ err: exception instanceof Error ? exception.message : String(exception) }, 'database unavailable');
     }
-    const correlationId = randomUUID();
-    this.logger.error(
-      { correlationId, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : exception },
-      'unhandled error in handler',
-    );
-    return { code: 'INTERNAL', message: 'Internal error.', details: { correlationId } };
+    return body;
   }
 }
 
