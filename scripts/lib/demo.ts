@@ -2,9 +2,17 @@ import { api, createAccount, createUser, strongPassword, uniqueSuffix, Unexpecte
 import { mintSupportKey } from '../../apps/auth/src/support-keys/mint-support-key.js';
 import { readJson, statePath, writePrivateJson } from './paths.js';
 
-/** The demo data `npm start` seeds once and keeps in .twofold/demo.json (0600). */
+/**
+ * The demo data `npm start` seeds once and keeps in .twofold/demo.json (0600), one entry per
+ * database (host:port/name), so switching between the embedded and an external PostgreSQL does
+ * not re-seed each time.
+ */
+interface DemoFile {
+  version: 2;
+  databases: Record<string, DemoCredentials>;
+}
+
 export interface DemoCredentials {
-  version: 1;
   supportKey: string;
   supportKeyId: string;
   account: { id: string; name: string };
@@ -28,6 +36,11 @@ const DEMO_PEOPLE: { username: string; email: string; role: Role }[] = [
   // Accents, an apostrophe, a hyphen and punctuation: the names real practices have.
   { username: "Zoë O'Brien-Núñez!", email: 'zoe.obrien-nunez@example.com', role: 'user' },
 ];
+
+function databaseKey(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+}
 
 /** True when the stored holder can still sign in (any of the three login outcomes proves the password). */
 async function holderStillValid(baseUrl: string, demo: DemoCredentials): Promise<boolean> {
@@ -56,8 +69,11 @@ async function createDemoUser(stack: StackRef, accountId: string, person: (typeo
  * comes to exist) and kept with the demo credentials.
  */
 export async function ensureDemo(baseUrl: string, databaseUrl: string): Promise<{ demo: DemoCredentials; seeded: boolean }> {
-  const stored = readJson<DemoCredentials>(DEMO_FILE);
-  if (stored?.version === 1 && (await holderStillValid(baseUrl, stored))) return { demo: stored, seeded: false };
+  const file = readJson<DemoFile>(DEMO_FILE);
+  const databases = file?.version === 2 ? file.databases : {};
+  const entry = databaseKey(databaseUrl);
+  const stored = databases[entry];
+  if (stored && (await holderStillValid(baseUrl, stored))) return { demo: stored, seeded: false };
 
   const { keyId, key } = await mintSupportKey(databaseUrl, 'npm start (demo)');
   const stack: StackRef = { baseUrl, supportKey: key };
@@ -66,7 +82,7 @@ export async function ensureDemo(baseUrl: string, databaseUrl: string): Promise<
     async (done, person) => [...(await done), await createDemoUser(stack, account.id, person)],
     Promise.resolve([]),
   );
-  const demo: DemoCredentials = { version: 1, supportKey: key, supportKeyId: keyId, account: { id: account.id, name: account.name }, holder: holder!, users };
-  writePrivateJson(DEMO_FILE, demo);
+  const demo: DemoCredentials = { supportKey: key, supportKeyId: keyId, account: { id: account.id, name: account.name }, holder: holder!, users };
+  writePrivateJson(DEMO_FILE, { version: 2, databases: { ...databases, [entry]: demo } } satisfies DemoFile);
   return { demo, seeded: true };
 }
