@@ -1,0 +1,256 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { generateSync } from 'otplib';
+import type { DataSource } from 'typeorm';
+import { DomainError } from '#common';
+import { intEnv, isolatedPrefix } from '#testing';
+import { Clock } from './clock.js';
+import { RegenerateRecoveryCodesUseCase, RemoveMfaUseCase, ResetMfaUseCase } from './factors/manage-factors.use-case.js';
+import { rekeyFactors } from './factors/rekey.js';
+import { SecretBox } from './factors/secret-box.js';
+import { loadMfaConfig } from './mfa.config.js';
+import { MfaModule } from './mfa.module.js';
+import { MfaStatusUseCase } from './status/mfa-status.use-case.js';
+import { TotpSetupUseCase } from './totp/totp-setup.use-case.js';
+import { SecondFactorVerifier } from './verification/second-factor.verifier.js';
+
+/** A clock the test moves by hand. */
+class TestClock extends Clock {
+  time = Date.UTC(2030, 0, 1, 12, 0, 10);
+  override now(): Date {
+    return new Date(this.time);
+  }
+  advance(seconds: number): void {
+    this.time += seconds * 1000;
+  }
+  get step(): number {
+    return Math.floor(this.time / 30_000);
+  }
+}
+
+const codeAt = (secret: string, step: number) => generateSync({ secret, epoch: step * 30 });
+const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (err: unknown) => err as DomainError);
+
+/**
+ * The mfa service's rules on the real PostgreSQL (and NATS for its events), with a clock the test
+ * controls, so time-based rules are attacked at their edges without waiting.
+ */
+describe('mfa service rules', () => {
+  const keyring = `k1:${randomBytes(32).toString('base64')}`;
+  const config = loadMfaConfig(intEnv({ NATS_SUBJECT_PREFIX: isolatedPrefix(), LOG_LEVEL: 'silent', MFA_ENCRYPTION_KEYS: keyring }));
+  const clock = new TestClock();
+  let moduleRef: TestingModule;
+  let setup: TotpSetupUseCase;
+  let verifier: SecondFactorVerifier;
+  let status: MfaStatusUseCase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    moduleRef = await Test.createTestingModule({ imports: [MfaModule.forRoot(config)] })
+      .overrideProvider(Clock)
+      .useValue(clock)
+      .compile();
+    await moduleRef.init();
+    setup = moduleRef.get(TotpSetupUseCase);
+    verifier = moduleRef.get(SecondFactorVerifier);
+    status = moduleRef.get(MfaStatusUseCase);
+    dataSource = moduleRef.get<DataSource>(getDataSourceToken());
+  });
+
+  afterAll(async () => {
+    await moduleRef?.close();
+  });
+
+  /** A user with a confirmed authenticator; the confirming step is the clock's previous step. */
+  async function enrolledUser(): Promise<{ userId: string; secret: string; recoveryCodes: string[] }> {
+    const userId = randomUUID();
+    const started = await setup.start(userId, `user-${userId.slice(0, 8)}`);
+    const secret = started.manualKey.replace(/ /g, '');
+    const { recoveryCodes } = await setup.confirm(userId, codeAt(secret, clock.step - 1));
+    return { userId, secret, recoveryCodes };
+  }
+
+  it('stores the TOTP secret sealed: the database row holds no base32 secret and not the raw bytes', async () => {
+    const userId = randomUUID();
+    const started = await setup.start(userId, 'sealed');
+    const secret = started.manualKey.replace(/ /g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    const raw = base32Decode(secret);
+    await setup.confirm(userId, codeAt(secret, clock.step));
+
+    const rows: Array<Record<string, unknown>> = await dataSource.query(`SELECT * FROM mfa.factors WHERE user_id = $1`, [userId]);
+    expect(rows).toHaveLength(1);
+    const row = rows[0]!;
+    expect(row.secret_key_id).toBe('k1');
+    for (const [column, value] of Object.entries(row)) {
+      const texts = Buffer.isBuffer(value) ? [value.toString('latin1'), value.toString('hex'), value.toString('base64'), value.toString('utf8')] : [String(value)];
+      for (const text of texts) expect({ column, leaks: text.toUpperCase().includes(secret) }).toEqual({ column, leaks: false });
+      if (Buffer.isBuffer(value)) expect({ column, holdsRaw: value.includes(raw) }).toEqual({ column, holdsRaw: false });
+    }
+    // And what is stored opens to exactly that secret with the configured key.
+    const box = new SecretBox({ MFA_ENCRYPTION_KEYS: config.MFA_ENCRYPTION_KEYS });
+    const opened = box.open({ keyId: 'k1', iv: row.secret_iv as Buffer, ciphertext: row.secret_ciphertext as Buffer, tag: row.secret_tag as Buffer }, row.id as string, userId);
+    expect(opened.equals(raw)).toBe(true);
+  });
+
+  it('accepts a code from the previous time step and refuses one from two steps back', async () => {
+    const { userId, secret } = await enrolledUser();
+    clock.advance(300);
+    await expect(rejection(verifier.verify(userId, 'totp', codeAt(secret, clock.step - 2)))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    await expect(rejection(verifier.verify(userId, 'totp', codeAt(secret, clock.step + 2)))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    await expect(verifier.verify(userId, 'totp', codeAt(secret, clock.step - 1))).resolves.toMatchObject({ userId });
+  });
+
+  it('accepts a TOTP time step only once, even when raced, and never an earlier step after a later one', async () => {
+    const { userId, secret } = await enrolledUser();
+    clock.advance(300);
+    const code = codeAt(secret, clock.step);
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => verifier.verify(userId, 'totp', code)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) expect(r.reason).toMatchObject({ code: 'MFA_CODE_INVALID' });
+    // The previous step is still inside the drift window, but older than the step just used.
+    await expect(rejection(verifier.verify(userId, 'totp', codeAt(secret, clock.step - 1)))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    // The step used to confirm the setup cannot sign in either.
+    const fresh = await enrolledUser();
+    await expect(rejection(verifier.verify(fresh.userId, 'totp', codeAt(fresh.secret, clock.step - 1)))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    await expect(verifier.verify(fresh.userId, 'totp', codeAt(fresh.secret, clock.step))).resolves.toBeDefined();
+  });
+
+  it('locks the second factor after 10 wrong codes and refuses even the right code until the lock ends', async () => {
+    const { userId, secret } = await enrolledUser();
+    clock.advance(60);
+    for (let i = 1; i <= 9; i++) {
+      await expect(rejection(verifier.verify(userId, 'totp', '000000'))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    }
+    const locked = await rejection(verifier.verify(userId, 'recovery_code', 'AAAA-AAAA-AAAA-AAAA'));
+    expect(locked).toMatchObject({ code: 'MFA_LOCKED' });
+    const lockedUntil = new Date(locked!.details!.lockedUntil as string);
+    expect(lockedUntil.getTime()).toBe(clock.time + 15 * 60_000);
+
+    await expect(rejection(verifier.verify(userId, 'totp', codeAt(secret, clock.step)))).resolves.toMatchObject({ code: 'MFA_LOCKED' });
+    clock.advance(15 * 60 - 1);
+    await expect(rejection(verifier.verify(userId, 'totp', codeAt(secret, clock.step)))).resolves.toMatchObject({ code: 'MFA_LOCKED' });
+    clock.advance(1);
+    await expect(verifier.verify(userId, 'totp', codeAt(secret, clock.step))).resolves.toBeDefined();
+    // A success starts the count over: nine more wrong codes do not lock.
+    for (let i = 1; i <= 9; i++) await rejection(verifier.verify(userId, 'totp', '000000'));
+    await expect(verifier.verify(userId, 'totp', codeAt(secret, clock.step + 1))).resolves.toBeDefined();
+  });
+
+  it('doubles the lock on each repeated lockout', async () => {
+    const { userId } = await enrolledUser();
+    const lockOnce = async () => {
+      let last: DomainError | undefined;
+      for (let i = 0; i < 10; i++) last = await rejection(verifier.verify(userId, 'totp', '999999'));
+      expect(last).toMatchObject({ code: 'MFA_LOCKED' });
+      return (new Date(last!.details!.lockedUntil as string).getTime() - clock.time) / 60_000;
+    };
+    expect(await lockOnce()).toBe(15);
+    clock.advance(15 * 60);
+    expect(await lockOnce()).toBe(30);
+    clock.advance(30 * 60);
+    expect(await lockOnce()).toBe(60);
+    clock.advance(60 * 60);
+  });
+
+  it('takes each recovery code once, even when raced, and counts what is left', async () => {
+    const { userId, recoveryCodes } = await enrolledUser();
+    expect(recoveryCodes).toHaveLength(10);
+    expect(await status.one(userId)).toEqual({ enrolled: true, methods: ['totp', 'recovery_code'], recoveryCodesRemaining: 10 });
+    const typed = recoveryCodes[0]!.toLowerCase().replace(/-/g, '');
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => verifier.verify(userId, 'recovery_code', typed)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((await status.one(userId)).recoveryCodesRemaining).toBe(9);
+    await expect(verifier.verify(userId, 'recovery_code', recoveryCodes[1]!)).resolves.toBeDefined();
+  });
+
+  it('lets an unconfirmed setup expire after 10 minutes, and never counts it as MFA', async () => {
+    const userId = randomUUID();
+    const started = await setup.start(userId, 'slow');
+    expect(started.expiresIn).toBe(600);
+    expect(await status.one(userId)).toEqual({ enrolled: false, methods: [], recoveryCodesRemaining: 0 });
+    await expect(rejection(verifier.verify(userId, 'totp', codeAt(started.manualKey.replace(/ /g, ''), clock.step)))).resolves.toMatchObject({ code: 'MFA_NOT_ENABLED' });
+    clock.advance(601);
+    const secret = started.manualKey.replace(/ /g, '');
+    await expect(rejection(setup.confirm(userId, codeAt(secret, clock.step)))).resolves.toMatchObject({ code: 'MFA_SETUP_NOT_STARTED' });
+  });
+
+  it('replaces an older pending setup with a newer one', async () => {
+    const userId = randomUUID();
+    const first = (await setup.start(userId, 'twice')).manualKey.replace(/ /g, '');
+    const second = (await setup.start(userId, 'twice')).manualKey.replace(/ /g, '');
+    expect(second).not.toBe(first);
+    await expect(rejection(setup.confirm(userId, codeAt(first, clock.step)))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    await expect(setup.confirm(userId, codeAt(second, clock.step))).resolves.toMatchObject({ recoveryCodes: expect.any(Array) });
+    await expect(rejection(setup.start(userId, 'twice'))).resolves.toMatchObject({ code: 'MFA_ALREADY_ENABLED' });
+  });
+
+  it('removes MFA only with a current code, and regenerates recovery codes only with one', async () => {
+    const { userId, secret, recoveryCodes } = await enrolledUser();
+    const regenerate = moduleRef.get(RegenerateRecoveryCodesUseCase);
+    const remove = moduleRef.get(RemoveMfaUseCase);
+    await expect(rejection(regenerate.execute(userId, '000000'))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    const fresh = await regenerate.execute(userId, codeAt(secret, clock.step));
+    expect(fresh.recoveryCodes).toHaveLength(10);
+    await expect(rejection(verifier.verify(userId, 'recovery_code', recoveryCodes[0]!))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    await expect(rejection(remove.execute(userId, '000000'))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    await expect(remove.execute(userId, codeAt(secret, clock.step + 1))).resolves.toEqual({ removed: true });
+    expect(await status.one(userId)).toEqual({ enrolled: false, methods: [], recoveryCodesRemaining: 0 });
+  });
+
+  it('resets every factor, recovery code and lock of a user, idempotently', async () => {
+    const { userId } = await enrolledUser();
+    for (let i = 0; i < 10; i++) await rejection(verifier.verify(userId, 'totp', '111111'));
+    const reset = moduleRef.get(ResetMfaUseCase);
+    await expect(reset.execute(userId, { type: 'support', keyId: 'k' })).resolves.toEqual({ removed: true });
+    await expect(reset.execute(userId, { type: 'support', keyId: 'k' })).resolves.toEqual({ removed: false });
+    const counts = await dataSource.query(
+      `SELECT (SELECT count(*) FROM mfa.factors WHERE user_id = $1)::int AS f, (SELECT count(*) FROM mfa.recovery_codes WHERE user_id = $1)::int AS r,
+              (SELECT count(*) FROM mfa.user_state WHERE user_id = $1)::int AS s`,
+      [userId],
+    );
+    expect(counts[0]).toEqual({ f: 0, r: 0, s: 0 });
+    // Set up again right away: no lock is left over.
+    const again = await setup.start(userId, 'again');
+    await setup.confirm(userId, codeAt(again.manualKey.replace(/ /g, ''), clock.step));
+    expect((await status.many([userId, randomUUID()]))[userId]).toMatchObject({ enrolled: true });
+  });
+
+  it('re-encrypts every secret under the current key with the rekey command', async () => {
+    const { userId, secret } = await enrolledUser();
+    const k2 = { id: 'k2', key: randomBytes(32) };
+    const rotated = [k2, ...config.MFA_ENCRYPTION_KEYS];
+    const result = await rekeyFactors(dataSource, rotated);
+    expect(result.currentKeyId).toBe('k2');
+    expect(result.resealed).toBeGreaterThanOrEqual(1);
+    const left = await dataSource.query(`SELECT count(*)::int AS n FROM mfa.factors WHERE secret_key_id <> 'k2'`);
+    expect(left[0].n).toBe(0);
+    const [row] = await dataSource.query(`SELECT * FROM mfa.factors WHERE user_id = $1`, [userId]);
+    const opened = new SecretBox({ MFA_ENCRYPTION_KEYS: [k2] }).open(
+      { keyId: row.secret_key_id, iv: row.secret_iv, ciphertext: row.secret_ciphertext, tag: row.secret_tag },
+      row.id,
+      userId,
+    );
+    expect(opened.equals(base32Decode(secret))).toBe(true);
+    expect(await rekeyFactors(dataSource, rotated)).toEqual({ currentKeyId: 'k2', resealed: 0 });
+    // Put the rows back under k1 for the other tests of this file.
+    await rekeyFactors(dataSource, config.MFA_ENCRYPTION_KEYS.concat(k2));
+  });
+});
+
+function base32Decode(value: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let acc = 0;
+  const out: number[] = [];
+  for (const char of value) {
+    acc = (acc << 5) | alphabet.indexOf(char);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((acc >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
