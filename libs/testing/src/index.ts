@@ -14,3 +14,4 @@ export * from './factories/factories.js';
 export * from './runs/test-run.js';
 export * from './runs/e2e-stack.js';
 export * from './runs/int-run.js';
+export * from './factories/authenticator.js';

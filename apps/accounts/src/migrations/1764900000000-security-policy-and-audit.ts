@@ -32,11 +32,14 @@ export class SecurityPolicyAndAudit1764900000000 implements MigrationInterface {
         recorded_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT audit_events_source_seq_key UNIQUE (source_seq)
       )`);
+    // The holder's user list: by account, in code-point order of the username.
+    await q.query(`CREATE INDEX users_account_username_c_idx ON accounts.users (account_id, username COLLATE "C") WHERE status = 'active'`);
     await q.query(`CREATE INDEX audit_events_account_time_idx ON accounts.audit_events (account_id, occurred_at DESC, id DESC)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE accounts.audit_events`);
+    await q.query(`DROP INDEX accounts.users_account_username_c_idx`);
     await q.query(`DROP TABLE accounts.security_policies`);
   }
 }

@@ -37,17 +37,32 @@ export class UserRepository {
   }
 
   /**
-   * One page of an account's active users, by username. `username`, when given, is compared with `=`
-   * (a full, exact match: `%`, `_` and `\` are plain characters here, never wildcards).
+   * One page of an account's active users, by username in code-point order (`COLLATE "C"`: the same
+   * order on every deployment, whatever the database's locale). `username`, when given, is compared
+   * with `=`: a full, exact match, where `%`, `_` and `\` are plain characters, never wildcards.
    */
   async pageOfAccount(accountId: string, username: string | undefined, skip: number, take: number): Promise<{ rows: UserEntity[]; total: number }> {
-    const [rows, total] = await this.repo.findAndCount({
-      where: { accountId, status: 'active', ...(username !== undefined ? { username } : {}) },
-      order: { username: 'ASC', id: 'ASC' },
-      skip,
-      take,
-    });
-    return { rows, total };
+    const where = `account_id = $1 AND status = 'active' AND ($2::text IS NULL OR username = $2)`;
+    const [rows, counted] = await Promise.all([
+      this.repo.query(
+        `SELECT id, account_id, username, email, role, status, created_at FROM accounts.users
+          WHERE ${where} ORDER BY username COLLATE "C", id LIMIT $3 OFFSET $4`,
+        [accountId, username ?? null, take, skip],
+      ) as Promise<Array<Record<string, unknown>>>,
+      this.repo.query(`SELECT count(*)::int AS total FROM accounts.users WHERE ${where}`, [accountId, username ?? null]) as Promise<Array<{ total: number }>>,
+    ]);
+    const users = rows.map((row) =>
+      this.repo.create({
+        id: row.id as string,
+        accountId: row.account_id as string,
+        username: row.username as string,
+        email: row.email as string,
+        role: row.role as UserEntity['role'],
+        status: row.status as UserEntity['status'],
+        createdAt: row.created_at as Date,
+      }),
+    );
+    return { rows: users, total: counted[0]?.total ?? 0 };
   }
 
   /** Pending rows older than `before`: creations that died halfway, to be compensated. */
