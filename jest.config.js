@@ -27,6 +27,9 @@ const shared = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Jest reads the timeout from the root config only (a project's `testTimeout` is ignored). Hooks get it
+  // too: int and e2e hooks start and stop real services.
+  testTimeout: 30_000,
   projects: [
     {
       ...shared,
@@ -39,7 +42,6 @@ export default {
       testMatch: ['<rootDir>/apps/**/*.int-spec.ts', '<rootDir>/libs/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/jest/int-global-setup.mjs',
       globalTeardown: '<rootDir>/libs/testing/jest/int-global-teardown.mjs',
-      testTimeout: 30_000,
     },
     {
       ...shared,
@@ -47,7 +49,14 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/jest/e2e-global-setup.mjs',
       globalTeardown: '<rootDir>/libs/testing/jest/e2e-global-teardown.mjs',
-      testTimeout: 30_000,
+    },
+    {
+      ...shared,
+      // Kills and restarts parts of a stack on private infrastructure (its own 3-node NATS cluster and
+      // embedded PostgreSQL on free loopback ports), never the shared servers other runs use.
+      // Timeouts are set per test and hook in the specs (they outlast the root 30 s).
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
     },
   ],
 };
