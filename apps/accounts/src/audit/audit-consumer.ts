@@ -70,7 +70,8 @@ export class AuditConsumer implements OnApplicationBootstrap, OnApplicationShutd
         deliver_policy: DeliverPolicy.All,
         ack_wait: 30 * SECOND_NS,
         max_ack_pending: 1_000,
-        filter_subjects: [`${prefix}.auth.events.>`, `${prefix}.mfa.events.>`],
+        // Every event of the deployment (no filter: multi-subject filters need NATS 2.10); the mapper
+        // skips what the log does not keep, including accounts' own facts.
       })
       .catch(async (err: unknown) => {
         // Exists already (another replica, an earlier run): use it as it is.
