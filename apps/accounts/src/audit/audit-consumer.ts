@@ -79,16 +79,18 @@ export class AuditConsumer implements OnApplicationBootstrap, OnApplicationShutd
           throw err;
         });
       });
+    const info = await jsm.streams.info(stream);
+    const incarnation = `${stream}@${info.created}`;
     const consumer = await jetstream(nc).consumers.get(stream, name);
     const messages = await consumer.consume({ max_messages: 100 });
     this.messages = messages;
     if (this.stopped) await messages.close();
     for await (const message of messages) {
-      await this.handle(message, prefix);
+      await this.handle(message, prefix, incarnation);
     }
   }
 
-  private async handle(message: JsMsg, prefix: string): Promise<void> {
+  private async handle(message: JsMsg, prefix: string, incarnation: string): Promise<void> {
     const subject = message.subject.startsWith(`${prefix}.`) ? message.subject.slice(prefix.length + 1) : message.subject;
     let data: unknown;
     try {
@@ -104,7 +106,7 @@ export class AuditConsumer implements OnApplicationBootstrap, OnApplicationShutd
       return;
     }
     try {
-      await this.audit.insertFromEvent(message.seq, record);
+      await this.audit.insertFromEvent(incarnation, message.seq, record);
       message.ack();
     } catch (err) {
       this.logger.error({ subject, seq: message.seq, err: err instanceof Error ? err.message : String(err) }, 'audit record not stored; will retry');

@@ -6,7 +6,10 @@ export class AuditEventEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
-  /** JetStream sequence of the event it was built from; null for accounts' own facts. */
+  /** The JetStream stream (name@creation time) and sequence of the event it was built from; null for accounts' own facts. */
+  @Column('text', { name: 'source_stream', nullable: true })
+  sourceStream!: string | null;
+
   @Column('bigint', { name: 'source_seq', nullable: true })
   sourceSeq!: string | null;
 

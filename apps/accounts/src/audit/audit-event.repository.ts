@@ -21,17 +21,19 @@ export class AuditEventRepository {
   constructor(@InjectRepository(AuditEventEntity) private readonly repo: Repository<AuditEventEntity>) {}
 
   /**
-   * Stores the record built from the event at `sourceSeq`, at most once however often it is delivered.
+   * Stores the record built from the event at (`sourceStream`, `sourceSeq`), at most once however often
+   * it is delivered. `sourceStream` names the stream's incarnation (name and creation time), so a stream
+   * that is deleted and recreated, its sequence starting again at 1, cannot collide with older rows.
    * The account comes from the event or, for events that carry only a user id, from that user's
    * membership, in the same statement. Answers whether a row was inserted (false: a redelivery).
    */
-  async insertFromEvent(sourceSeq: number, record: AuditRecord): Promise<boolean> {
+  async insertFromEvent(sourceStream: string, sourceSeq: number, record: AuditRecord): Promise<boolean> {
     const rows: unknown[] = await this.repo.query(
       `INSERT INTO accounts.audit_events
-         (source_seq, account_id, type, actor_type, actor_id, target_user_id, ip, occurred_at, details)
-       SELECT $1, COALESCE($2::uuid, (SELECT u.account_id FROM accounts.users u WHERE u.id = $6::uuid)),
+         (source_stream, source_seq, account_id, type, actor_type, actor_id, target_user_id, ip, occurred_at, details)
+       SELECT $10, $1, COALESCE($2::uuid, (SELECT u.account_id FROM accounts.users u WHERE u.id = $6::uuid)),
               $3, $4, $5, $6::uuid, $7, $8, $9::jsonb
-       ON CONFLICT (source_seq) DO NOTHING
+       ON CONFLICT (source_stream, source_seq) DO NOTHING
        RETURNING id`,
       [
         sourceSeq,
@@ -43,6 +45,7 @@ export class AuditEventRepository {
         record.ip,
         record.occurredAt,
         JSON.stringify(record.details),
+        sourceStream,
       ],
     );
     return rows.length > 0;
@@ -54,6 +57,7 @@ export class AuditEventRepository {
     await repo.insert({
       // jsonb: TypeORM's deep-partial type does not fit an open record, the value is stored as is.
       details: record.details as never,
+      sourceStream: null,
       sourceSeq: null,
       accountId: record.accountId,
       type: record.type,

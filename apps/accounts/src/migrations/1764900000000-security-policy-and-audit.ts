@@ -15,11 +15,13 @@ export class SecurityPolicyAndAudit1764900000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT security_policies_safelist_size CHECK (cardinality(ip_safelist) <= 100)
       )`);
-    // Rows from other services' events carry the JetStream sequence (unique: a redelivery inserts
-    // nothing); rows for accounts' own facts are written in the transaction that made the change.
+    // Rows from other services' events carry their JetStream position (stream incarnation + sequence,
+    // unique: a redelivery inserts nothing); rows for accounts' own facts are written in the transaction
+    // that made the change and have none.
     await q.query(`
       CREATE TABLE accounts.audit_events (
         id bigserial PRIMARY KEY,
+        source_stream text,
         source_seq bigint,
         account_id uuid,
         type text NOT NULL,
@@ -30,7 +32,7 @@ export class SecurityPolicyAndAudit1764900000000 implements MigrationInterface {
         occurred_at timestamptz NOT NULL,
         details jsonb NOT NULL DEFAULT '{}'::jsonb,
         recorded_at timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT audit_events_source_seq_key UNIQUE (source_seq)
+        CONSTRAINT audit_events_source_key UNIQUE (source_stream, source_seq)
       )`);
     // The holder's user list: by account, in code-point order of the username.
     await q.query(`CREATE INDEX users_account_username_c_idx ON accounts.users (account_id, username COLLATE "C") WHERE status = 'active'`);
