@@ -120,14 +120,18 @@ function removeToken(element: HTMLElement, attribute: string, token: string): vo
   else element.removeAttribute(attribute);
 }
 
-/** Marks a button busy while `work` runs, so a double press sends one request. */
-export async function busy<T>(button: HTMLButtonElement, work: () => Promise<T>): Promise<T> {
-  button.disabled = true;
+/**
+ * Marks a button busy while `work` runs, so a double press sends one request. The button stays
+ * focusable (aria-disabled, not disabled): disabling a focused button would drop keyboard focus.
+ */
+export async function busy<T>(button: HTMLButtonElement, work: () => Promise<T>): Promise<T | undefined> {
+  if (button.getAttribute('aria-busy') === 'true') return undefined;
+  button.setAttribute('aria-disabled', 'true');
   button.setAttribute('aria-busy', 'true');
   try {
     return await work();
   } finally {
-    button.disabled = false;
+    button.removeAttribute('aria-disabled');
     button.removeAttribute('aria-busy');
   }
 }

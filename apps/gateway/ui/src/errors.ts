@@ -53,12 +53,11 @@ export const ERROR_MESSAGES: Record<string, Describe> = {
   METHOD_NOT_ALLOWED: 'This action is not available on this server.',
   CONFLICT: 'That clashes with a change made elsewhere. Reload the page and try again.',
   USERNAME_TAKEN: 'That username is already taken.',
+  // The API names the holder's address and what to do; its message is the clearest one.
   SAFELIST_LOCKS_OUT_ACTOR: (e) => {
-    const ip = detail(e, 'ip', 'address', 'clientIp', 'currentIp', 'yourIp');
-    const lead = ip
-      ? `This list would lock you out: your current IP address, ${ip}, is not on it.`
-      : 'This list would lock you out: your current IP address is not on it.';
-    return `${lead} Add your address (or a range that contains it) and save again.${ip && e.message.includes(ip) ? '' : ` (${e.message})`}`;
+    if (e.message) return e.message;
+    const ip = detail(e, 'currentIp', 'ip');
+    return `This list would lock you out: your current IP address${ip ? `, ${ip},` : ''} is not on it. Add it (or a range that contains it) and save again.`;
   },
   MFA_ALREADY_ENABLED: 'Multi-factor authentication is already set up.',
   MFA_NOT_ENABLED: 'Multi-factor authentication is not set up, so there is nothing to remove.',

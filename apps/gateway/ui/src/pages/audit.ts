@@ -38,6 +38,32 @@ export function party(value: unknown): string {
   return [kind, typeof id === 'string' ? id.slice(0, 8) : undefined].filter(Boolean).join(' ') || '—';
 }
 
+const SETTING_NAMES: Record<string, string> = { mfaRequired: 'MFA required', allowEmailCodes: 'Email codes allowed' };
+
+/** An event's details as a short line: setting changes, safelist additions and removals, simple facts. */
+export function summarizeDetails(details: unknown): string {
+  if (!details || typeof details !== 'object') return '';
+  const record = details as Record<string, unknown>;
+  const parts: string[] = [];
+  const changes = record.changes as Record<string, { from?: unknown; to?: unknown }> | undefined;
+  if (changes && typeof changes === 'object') {
+    for (const [key, change] of Object.entries(changes)) {
+      const show = (v: unknown) => (v === true ? 'on' : v === false ? 'off' : String(v));
+      parts.push(`${SETTING_NAMES[key] ?? key}: ${show(change?.from)} → ${show(change?.to)}`);
+    }
+  }
+  for (const key of ['added', 'removed'] as const) {
+    const list = record[key];
+    if (Array.isArray(list) && list.length) parts.push(`${key === 'added' ? 'Added' : 'Removed'} ${list.join(', ')}`);
+  }
+  for (const [key, value] of Object.entries(record)) {
+    if (['changes', 'added', 'removed', 'entries'].includes(key)) continue;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') parts.push(`${key}: ${String(value)}`);
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) parts.push(`${key}: ${value.join(', ')}`);
+  }
+  return parts.join('; ');
+}
+
 export async function auditPage(ctx: PageContext): Promise<HTMLElement> {
   ctx.setTitle('Audit Log');
   const accountId = ctx.me!.accountId;
@@ -48,10 +74,33 @@ export async function auditPage(ctx: PageContext): Promise<HTMLElement> {
   const pages = Math.max(1, Math.ceil(result.total / pageSize));
   const current = result.page || page;
 
+  // Events carry user ids; show usernames (a holder may read any user of the account).
+  const ids = new Set<string>();
+  for (const event of result.items) {
+    const actor = event.actor as { userId?: unknown } | null | undefined;
+    if (typeof actor?.userId === 'string') ids.add(actor.userId);
+    if (typeof event.targetUserId === 'string') ids.add(event.targetUserId);
+  }
+  const names = new Map<string, string>();
+  await Promise.all(
+    [...ids].map((id) =>
+      api.user(accountId, id).then(
+        (user) => names.set(id, user.username),
+        () => undefined,
+      ),
+    ),
+  );
+  const named = (value: unknown): unknown => {
+    if (typeof value === 'string') return names.get(value) ?? value;
+    const record = value as { userId?: unknown } | null | undefined;
+    if (record && typeof record.userId === 'string' && names.has(record.userId)) return { ...record, username: names.get(record.userId) };
+    return value;
+  };
+
   const rows = result.items.map((event) => {
     const time = pick(event, 'at', 'occurredAt', 'createdAt', 'time', 'timestamp');
-    const actor = pick(event, 'actorUsername', 'actor');
-    const target = pick(event, 'targetUsername', 'target', 'targetUserId', 'subject');
+    const actor = named(pick(event, 'actorUsername', 'actor'));
+    const target = named(pick(event, 'targetUsername', 'target', 'targetUserId', 'subject'));
     const outcome = pick(event, 'outcome', 'result');
     return h(
       'tr',
@@ -61,6 +110,7 @@ export async function auditPage(ctx: PageContext): Promise<HTMLElement> {
       h('td', null, party(actor)),
       h('td', null, party(target)),
       h('td', null, h('code', null, String(pick(event, 'ip', 'clientIp', 'sourceIp') ?? '—'))),
+      h('td', { class: 'event-details' }, summarizeDetails(event.details) || '—'),
     );
   });
 
@@ -86,7 +136,7 @@ export async function auditPage(ctx: PageContext): Promise<HTMLElement> {
               h(
                 'thead',
                 null,
-                h('tr', null, ...['Time', 'Event', 'Actor', 'Target', 'IP address'].map((label) => h('th', { scope: 'col' }, label))),
+                h('tr', null, ...['Time', 'Event', 'Actor', 'Target', 'IP address', 'Details'].map((label) => h('th', { scope: 'col' }, label))),
               ),
               h('tbody', null, rows),
             ),

@@ -4,7 +4,7 @@
  */
 import { api, ApiError, humanError, type SecuritySettings } from '../api.js';
 import { announce, confirmDialog } from '../components.js';
-import { busy, field, h, Notice, uid } from '../dom.js';
+import { busy, field, h, Notice, replaceChildren, uid } from '../dom.js';
 import { errorDetailLines } from '../errors.js';
 import type { PageContext } from '../router.js';
 import { practiceTabs } from './practice-tabs.js';
@@ -149,7 +149,9 @@ function safelistSection(
 ): HTMLElement {
   const headingId = uid('safelist');
   const notice = new Notice();
+  const addNotice = new Notice();
   let entries = [...saved().ipSafelist];
+  let address = myAddress;
   const listId = uid('safelist-entries');
   const list = h('ul', { class: 'entries', id: listId, 'aria-label': 'Safelisted addresses' });
   const empty = h(
@@ -168,6 +170,20 @@ function safelistSection(
   });
   const addButton = h('button', { type: 'submit', class: 'button secondary' }, 'Add');
   const save = h('button', { type: 'button', class: 'button primary' }, 'Save IP safelist');
+  const mine = h('p', { class: 'my-address' });
+  const paintAddress = () => {
+    if (!address) {
+      mine.replaceChildren('Twofold checks your current IP address when you save, and refuses a list that would lock you out.');
+      return;
+    }
+    const known = address;
+    const addMine = h('button', { type: 'button', class: 'link-button' }, 'Add my address');
+    addMine.addEventListener('click', () => {
+      addNotice.clear();
+      addEntry(known);
+    });
+    replaceChildren(mine, 'Your current IP address: ', h('code', { 'data-testid': 'my-address' }, known), ' ', entries.includes(known) ? null : addMine);
+  };
 
   const isDirty = () => entries.join('\n') !== saved().ipSafelist.join('\n');
   const redraw = () => {
@@ -181,23 +197,24 @@ function safelistSection(
           const buttons = list.querySelectorAll<HTMLButtonElement>('button');
           (buttons[Math.min(index, buttons.length - 1)] ?? add.input).focus();
         });
-        return h('li', null, h('code', null, entry), entry === myAddress ? h('span', { class: 'tag' }, 'your address') : null, remove);
+        return h('li', null, h('code', null, entry), entry === address ? h('span', { class: 'tag' }, 'your address') : null, remove);
       }),
     );
     list.hidden = entries.length === 0;
     empty.hidden = entries.length > 0;
     dirty.textContent = isDirty() ? 'You have unsaved changes.' : '';
+    paintAddress();
   };
 
   const addEntry = (value: string) => {
     const entry = value.trim();
     if (!entry) {
-      notice.error('Enter an IP address or range to add.');
+      addNotice.error('Enter an IP address or range to add.');
       add.input.focus();
       return;
     }
     if (entries.includes(entry)) {
-      notice.info(`${entry} is already on the list.`);
+      addNotice.info(`${entry} is already on the list.`);
       return;
     }
     entries.push(entry);
@@ -207,10 +224,10 @@ function safelistSection(
   };
 
   const addForm = h('form', { class: 'inline-form', novalidate: true }, add.wrapper, addButton);
-  notice.describe(add.input);
+  addNotice.describe(add.input);
   addForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    notice.clear();
+    addNotice.clear();
     addEntry(add.input.value);
   });
 
@@ -226,21 +243,15 @@ function safelistSection(
         notice.success(entries.length ? `Saved. Access is now restricted to ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}.` : 'Saved. Access is allowed from any IP address.');
       } catch (err) {
         const lines = err instanceof ApiError ? errorDetailLines(err) : [];
+        const currentIp = err instanceof ApiError ? err.details?.currentIp : undefined;
+        if (typeof currentIp === 'string' && currentIp) {
+          address = currentIp;
+          redraw();
+        }
         notice.error(humanError(err), lines.length ? h('ul', null, lines.map((line) => h('li', null, line))) : null);
       }
     });
   });
-
-  const mine = myAddress
-    ? (() => {
-        const addMine = h('button', { type: 'button', class: 'link-button' }, 'Add my address');
-        addMine.addEventListener('click', () => {
-          notice.clear();
-          addEntry(myAddress);
-        });
-        return h('p', { class: 'my-address' }, 'Your current IP address: ', h('code', { 'data-testid': 'my-address' }, myAddress), ' ', addMine);
-      })()
-    : h('p', { class: 'my-address' }, 'Twofold checks your current IP address when you save, and refuses a list that would lock you out.');
 
   redraw();
   return h(
@@ -252,6 +263,7 @@ function safelistSection(
     empty,
     list,
     addForm,
+    addNotice.element,
     dirty,
     notice.element,
     h('div', { class: 'actions' }, save),

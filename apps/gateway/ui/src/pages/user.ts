@@ -39,7 +39,7 @@ export async function userPage(ctx: PageContext): Promise<HTMLElement> {
         : mfaRequired === false
           ? `MFA is not required for your account, so ${name} will sign in with their password alone until they set up MFA again.`
           : `If the MFA requirement is enabled for your account, ${name} will be prompted to set up a new one upon their next login.`;
-    void busy(reset, async () => {
+    void (async () => {
       const ok = await confirmDialog({
         title: `Reset MFA for ${name}?`,
         body: [
@@ -50,15 +50,17 @@ export async function userPage(ctx: PageContext): Promise<HTMLElement> {
         danger: true,
       });
       if (!ok) return;
-      try {
-        const updated = await api.resetUserMfa(accountId, userId);
-        user = updated && typeof updated === 'object' && 'mfa' in updated ? updated : { ...user, mfa: { status: 'not_set_up', methods: [] } };
-        paint();
-        notice.success(`MFA was reset for ${name}. ${next}`);
-      } catch (err) {
-        notice.error(humanError(err));
-      }
-    });
+      await busy(reset, async () => {
+        try {
+          const updated = await api.resetUserMfa(accountId, userId);
+          user = updated && typeof updated === 'object' && 'mfa' in updated ? updated : { ...user, mfa: { status: 'not_set_up', methods: [] } };
+          paint();
+          notice.success(`MFA was reset for ${name}. ${next}`);
+        } catch (err) {
+          notice.error(humanError(err));
+        }
+      });
+    })();
   });
 
   paint();
