@@ -75,7 +75,9 @@ export async function ensureDemo(baseUrl: string, databaseUrl: string): Promise<
   const stored = databases[entry];
   if (stored && (await holderStillValid(baseUrl, stored))) return { demo: stored, seeded: false };
 
-  const { keyId, key } = await mintSupportKey(databaseUrl, 'npm start (demo)');
+  const { keyId, key } = await mintSupportKey(databaseUrl, 'npm start (demo)').catch((err: unknown) => {
+    throw new Error(`seeding the demo: minting a support key failed: ${err instanceof Error ? err.message : String(err)}`);
+  });
   const stack: StackRef = { baseUrl, supportKey: key };
   const account = await createAccount(stack, DEMO_ACCOUNT);
   const [holder, ...users] = await DEMO_PEOPLE.reduce<Promise<DemoUser[]>>(
