@@ -3,11 +3,12 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateSync } from 'otplib';
 import type { DataSource } from 'typeorm';
-import { DomainError } from '#common';
-import { intEnv, isolatedPrefix } from '#testing';
+import { DomainError, openDatabase } from '#common';
+import { databaseName, dropDatabase, ensureDatabase, intEnv, isolatedPrefix, uniqueSuffix, withDatabase } from '#testing';
+import { mfaDatabase } from './database.js';
 import { Clock } from './clock.js';
 import { RegenerateRecoveryCodesUseCase, RemoveMfaUseCase, ResetMfaUseCase } from './factors/manage-factors.use-case.js';
-import { rekeyFactors } from './factors/rekey.js';
+import { rekeyDatabase, rekeyFactors } from './factors/rekey.js';
 import { SecretBox } from './factors/secret-box.js';
 import { loadMfaConfig } from './mfa.config.js';
 import { MfaModule } from './mfa.module.js';
@@ -37,8 +38,7 @@ const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (
  * controls, so time-based rules are attacked at their edges without waiting.
  */
 describe('mfa service rules', () => {
-  const keyring = `k1:${randomBytes(32).toString('base64')}`;
-  const config = loadMfaConfig(intEnv({ NATS_SUBJECT_PREFIX: isolatedPrefix(), LOG_LEVEL: 'silent', MFA_ENCRYPTION_KEYS: keyring }));
+  const config = loadMfaConfig(intEnv({ NATS_SUBJECT_PREFIX: isolatedPrefix(), LOG_LEVEL: 'silent' }));
   const clock = new TestClock();
   let moduleRef: TestingModule;
   let setup: TotpSetupUseCase;
@@ -82,7 +82,7 @@ describe('mfa service rules', () => {
     const rows: Array<Record<string, unknown>> = await dataSource.query(`SELECT * FROM mfa.factors WHERE user_id = $1`, [userId]);
     expect(rows).toHaveLength(1);
     const row = rows[0]!;
-    expect(row.secret_key_id).toBe('k1');
+    expect(row.secret_key_id).toBe(config.MFA_ENCRYPTION_KEYS[0]!.id);
     for (const [column, value] of Object.entries(row)) {
       const texts = Buffer.isBuffer(value) ? [value.toString('latin1'), value.toString('hex'), value.toString('base64'), value.toString('utf8')] : [String(value)];
       for (const text of texts) expect({ column, leaks: text.toUpperCase().includes(secret) }).toEqual({ column, leaks: false });
@@ -90,7 +90,7 @@ describe('mfa service rules', () => {
     }
     // And what is stored opens to exactly that secret with the configured key.
     const box = new SecretBox({ MFA_ENCRYPTION_KEYS: config.MFA_ENCRYPTION_KEYS });
-    const opened = box.open({ keyId: 'k1', iv: row.secret_iv as Buffer, ciphertext: row.secret_ciphertext as Buffer, tag: row.secret_tag as Buffer }, row.id as string, userId);
+    const opened = box.open({ keyId: row.secret_key_id as string, iv: row.secret_iv as Buffer, ciphertext: row.secret_ciphertext as Buffer, tag: row.secret_tag as Buffer }, row.id as string, userId);
     expect(opened.equals(raw)).toBe(true);
   });
 
@@ -218,24 +218,41 @@ describe('mfa service rules', () => {
   });
 
   it('re-encrypts every secret under the current key with the rekey command', async () => {
-    const { userId, secret } = await enrolledUser();
+    // Its own database: a rekey rewrites every row, which must not pull rows from under other test files.
+    const name = `${databaseName(config.DATABASE_URL)}_rekey_${uniqueSuffix(4)}`;
+    const url = withDatabase(config.DATABASE_URL, name);
+    await ensureDatabase(config.DATABASE_URL, name);
+    const k1 = config.MFA_ENCRYPTION_KEYS[0]!;
     const k2 = { id: 'k2', key: randomBytes(32) };
-    const rotated = [k2, ...config.MFA_ENCRYPTION_KEYS];
-    const result = await rekeyFactors(dataSource, rotated);
-    expect(result.currentKeyId).toBe('k2');
-    expect(result.resealed).toBeGreaterThanOrEqual(1);
-    const left = await dataSource.query(`SELECT count(*)::int AS n FROM mfa.factors WHERE secret_key_id <> 'k2'`);
-    expect(left[0].n).toBe(0);
-    const [row] = await dataSource.query(`SELECT * FROM mfa.factors WHERE user_id = $1`, [userId]);
-    const opened = new SecretBox({ MFA_ENCRYPTION_KEYS: [k2] }).open(
-      { keyId: row.secret_key_id, iv: row.secret_iv, ciphertext: row.secret_ciphertext, tag: row.secret_tag },
-      row.id,
-      userId,
-    );
-    expect(opened.equals(base32Decode(secret))).toBe(true);
-    expect(await rekeyFactors(dataSource, rotated)).toEqual({ currentKeyId: 'k2', resealed: 0 });
-    // Put the rows back under k1 for the other tests of this file.
-    await rekeyFactors(dataSource, config.MFA_ENCRYPTION_KEYS.concat(k2));
+    const own = await openDatabase(mfaDatabase(url, 2));
+    try {
+      const secrets = new Map<string, Buffer>();
+      for (let i = 0; i < 3; i++) {
+        const id = randomUUID();
+        const userId = randomUUID();
+        const secret = randomBytes(20);
+        secrets.set(id, secret);
+        const sealed = new SecretBox({ MFA_ENCRYPTION_KEYS: [k1] }).seal(secret, id, userId);
+        await own.query(
+          `INSERT INTO mfa.factors (id, user_id, type, status, secret_key_id, secret_iv, secret_ciphertext, secret_tag, created_at)
+           VALUES ($1, $2, 'totp', 'active', $3, $4, $5, $6, now())`,
+          [id, userId, sealed.keyId, sealed.iv, sealed.ciphertext, sealed.tag],
+        );
+      }
+      await expect(rekeyDatabase(url, [k2, k1])).resolves.toEqual({ currentKeyId: 'k2', resealed: 3 });
+      const rows: Array<Record<string, any>> = await own.query(`SELECT * FROM mfa.factors`);
+      const onlyK2 = new SecretBox({ MFA_ENCRYPTION_KEYS: [k2] });
+      for (const row of rows) {
+        expect(row.secret_key_id).toBe('k2');
+        const opened = onlyK2.open({ keyId: row.secret_key_id, iv: row.secret_iv, ciphertext: row.secret_ciphertext, tag: row.secret_tag }, row.id, row.user_id);
+        expect(opened.equals(secrets.get(row.id)!)).toBe(true);
+      }
+      // Running it again has nothing left to do.
+      await expect(rekeyFactors(own, [k2, k1])).resolves.toEqual({ currentKeyId: 'k2', resealed: 0 });
+    } finally {
+      await own.destroy();
+      await dropDatabase(config.DATABASE_URL, name);
+    }
   });
 });
 

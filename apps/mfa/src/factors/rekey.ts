@@ -36,7 +36,8 @@ export async function rekeyFactors(dataSource: DataSource, keyring: Keyring): Pr
 }
 
 export async function rekeyDatabase(databaseUrl: string, keyring: Keyring): Promise<RekeyResult> {
-  const dataSource = await openDatabase(mfaDatabase(databaseUrl, 1));
+  // Two connections: migrate() holds one for its advisory lock while the migrations run on another.
+  const dataSource = await openDatabase(mfaDatabase(databaseUrl, 2));
   try {
     return await rekeyFactors(dataSource, keyring);
   } finally {
