@@ -42,7 +42,8 @@ export const commonSettings = {
 
 export const databaseSettings = {
   DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/twofold'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  // At least 2: migrations hold one connection for the advisory lock while they run on another.
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
 };
 
 export const schemas = {
