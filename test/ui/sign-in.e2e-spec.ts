@@ -155,7 +155,7 @@ describeInBrowser('web UI: sign-in with MFA', () => {
     await expectText(page.locator('.details'), 'Enabled');
 
     // While the account requires MFA, removing it is refused with the reason.
-    const removeCard = page.locator('section', { has: page.getByRole('heading', { name: 'Remove authenticator' }) });
+    const removeCard = page.getByRole('region', { name: 'Remove authenticator' });
     await removeCard.getByLabel('Authentication Code').fill(totpCodeFor(secret, 1));
     await removeCard.getByRole('button', { name: 'Remove authenticator' }).click();
     await expectText(removeCard.getByRole('alert'), 'requires multi-factor authentication for all users');

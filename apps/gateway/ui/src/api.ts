@@ -51,6 +51,12 @@ export const session = {
     sessionStorage.removeItem(TOKEN_KEY);
     return undefined;
   },
+  /** Whether a token is stored and still within its lifetime ('expired' is told once, then forgotten). */
+  state(): 'none' | 'active' | 'expired' {
+    const stored = sessionStorage.getItem(TOKEN_KEY) !== null;
+    if (this.token) return 'active';
+    return stored ? 'expired' : 'none';
+  },
   save(token: string, expiresInSeconds: number | undefined): void {
     // Without an expiry from the API, trust the token's own lifetime (the server refuses it anyway).
     const lifetime = typeof expiresInSeconds === 'number' && expiresInSeconds > 0 ? expiresInSeconds : tokenLifetime(token);
@@ -86,9 +92,11 @@ async function call<T>(method: string, path: string, body?: unknown, auth: Auth 
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (auth === 'session') {
+    const state = session.state();
     const token = session.token;
     if (!token) {
-      const error = new ApiError(401, 'UNAUTHENTICATED', 'Not signed in.');
+      // A stored token past its expiry reads as an expired session, not as "never signed in".
+      const error = state === 'expired' ? new ApiError(401, 'TOKEN_INVALID', 'The session has expired.') : new ApiError(401, 'UNAUTHENTICATED', 'Not signed in.');
       onSessionEnded(error);
       throw error;
     }

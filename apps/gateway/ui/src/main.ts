@@ -92,7 +92,12 @@ async function render(): Promise<void> {
   let me: Me | undefined;
   const access = found.route.access;
   if (access === 'user' || access === 'holder') {
-    if (!session.token) {
+    const stored = session.state();
+    if (stored !== 'active') {
+      if (stored === 'expired') {
+        state.forget();
+        state.setFlash('info', 'Your session has expired. Please sign in again.');
+      }
       state.setReturnTo(window.location.hash.replace(/^#/, ''));
       navigate('/login');
       return;
@@ -170,6 +175,8 @@ function show(title: string, page: HTMLElement, focusTarget?: HTMLElement): void
 function showFailure(message: string): void {
   const retry = h('button', { type: 'button', class: 'button secondary' }, 'Try again');
   retry.addEventListener('click', () => void render());
+  const back = h('button', { type: 'button', class: 'button secondary' }, 'Go back');
+  back.addEventListener('click', () => history.back());
   show(
     'Something went wrong',
     h(
@@ -177,7 +184,7 @@ function showFailure(message: string): void {
       { class: 'page' },
       h('h1', { tabindex: '-1' }, 'Something went wrong'),
       h('div', { class: 'notice notice-error', role: 'alert' }, h('p', null, message)),
-      h('div', { class: 'actions' }, retry),
+      h('div', { class: 'actions' }, retry, back),
     ),
   );
 }

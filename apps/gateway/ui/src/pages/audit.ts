@@ -38,6 +38,9 @@ export function party(value: unknown): string {
   return [kind, typeof id === 'string' ? id.slice(0, 8) : undefined].filter(Boolean).join(' ') || '—';
 }
 
+const AMR_NAMES: Record<string, string> = { pwd: 'password', otp: 'one-time code', email: 'email code', recovery_code: 'recovery code' };
+const METHOD_NAMES: Record<string, string> = { totp: 'authenticator app', recovery_code: 'recovery code', email: 'email code' };
+const REASONS: Record<string, string> = { invalid_credentials: 'wrong username or password' };
 const SETTING_NAMES: Record<string, string> = { mfaRequired: 'MFA required', allowEmailCodes: 'Email codes allowed' };
 
 /** An event's details as a short line: setting changes, safelist additions and removals, simple facts. */
@@ -56,8 +59,16 @@ export function summarizeDetails(details: unknown): string {
     const list = record[key];
     if (Array.isArray(list) && list.length) parts.push(`${key === 'added' ? 'Added' : 'Removed'} ${list.join(', ')}`);
   }
+  const amr = record.amr;
+  if (Array.isArray(amr)) {
+    const names = amr.filter((m) => m !== 'mfa').map((m) => AMR_NAMES[String(m)] ?? String(m));
+    if (names.length) parts.push(`Signed in with ${names.join(' + ')}`);
+  }
+  if (typeof record.method === 'string') parts.push(`Method: ${METHOD_NAMES[record.method] ?? record.method}`);
+  if (typeof record.reason === 'string') parts.push(`Reason: ${REASONS[record.reason] ?? record.reason.replace(/_/g, ' ')}`);
   for (const [key, value] of Object.entries(record)) {
-    if (['changes', 'added', 'removed', 'entries'].includes(key)) continue;
+    // Ids of sessions and challenges mean nothing to a person; the rest is already said above.
+    if (['changes', 'added', 'removed', 'entries', 'amr', 'method', 'reason', 'sessionId', 'challengeId', 'requestId'].includes(key)) continue;
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') parts.push(`${key}: ${String(value)}`);
     else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) parts.push(`${key}: ${value.join(', ')}`);
   }

@@ -60,7 +60,7 @@ export async function authenticatorPage(ctx: PageContext): Promise<HTMLElement> 
       { class: 'sidebar', 'aria-label': 'Security' },
       h('ul', null, h('li', null, h('a', { href: `#${HOME}`, 'aria-current': 'page' }, 'Authenticator'))),
     ),
-    h('section', { class: 'main-column' }, h('h1', null, 'Authenticator'), pageNotice.element, content),
+    h('div', { class: 'main-column' }, h('h1', null, 'Authenticator'), pageNotice.element, content),
   );
 }
 
