@@ -21,6 +21,10 @@ import { SessionEntity } from './sessions/session.entity.js';
 import { SessionIssuer } from './sessions/session-issuer.js';
 import { SessionRepository } from './sessions/session.repository.js';
 import { SessionsHandler } from './sessions/sessions.handler.js';
+import { MfaSetupHandler } from './setup-tokens/mfa-setup.handler.js';
+import { MfaSetupUseCase } from './setup-tokens/mfa-setup.use-case.js';
+import { SetupTokenEntity } from './setup-tokens/setup-token.entity.js';
+import { SetupTokenRepository } from './setup-tokens/setup-token.repository.js';
 import { TokenSigner } from './sessions/token-signer.js';
 import { SupportKeyEntity } from './support-keys/support-key.entity.js';
 import { SupportKeyRepository } from './support-keys/support-key.repository.js';
@@ -34,7 +38,7 @@ export class AuthModule {
       module: AuthModule,
       imports: [
         serviceDatabaseModule(database),
-        TypeOrmModule.forFeature([CredentialEntity, SessionEntity, SupportKeyEntity, ChallengeEntity]),
+        TypeOrmModule.forFeature([CredentialEntity, SessionEntity, SupportKeyEntity, ChallengeEntity, SetupTokenEntity]),
         NatsClientModule.forRoot({
           natsUrl: config.NATS_URL,
           subjectPrefix: config.NATS_SUBJECT_PREFIX,
@@ -42,7 +46,7 @@ export class AuthModule {
           name: 'auth',
         }),
       ],
-      controllers: [LoginHandler, ChallengesHandler, SessionsHandler, CredentialsHandler, SupportKeysHandler, healthHandlerFor('auth', HealthSubjects.auth.name)],
+      controllers: [LoginHandler, ChallengesHandler, MfaSetupHandler, SessionsHandler, CredentialsHandler, SupportKeysHandler, healthHandlerFor('auth', HealthSubjects.auth.name)],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
         CredentialRepository,
@@ -56,6 +60,8 @@ export class AuthModule {
         RateLimitRepository,
         RateLimiter,
         VerifyChallengeUseCase,
+        SetupTokenRepository,
+        MfaSetupUseCase,
       ],
     };
   }

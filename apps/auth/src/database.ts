@@ -4,7 +4,9 @@ import { ChallengeEntity } from './challenges/challenge.entity.js';
 import { CredentialEntity } from './credentials/credential.entity.js';
 import { AuthInit1764800000000 } from './migrations/1764800000000-auth-init.js';
 import { AuthChallenges1764900000000 } from './migrations/1764900000000-auth-challenges.js';
+import { AuthSetupTokens1765000000000 } from './migrations/1765000000000-auth-setup-tokens.js';
 import { SessionEntity } from './sessions/session.entity.js';
+import { SetupTokenEntity } from './setup-tokens/setup-token.entity.js';
 import { SupportKeyEntity } from './support-keys/support-key.entity.js';
 
 export const AUTH_SCHEMA = 'auth';
@@ -14,8 +16,8 @@ export function authDatabase(url: string, poolSize?: number): ServiceDatabaseOpt
     url,
     schema: AUTH_SCHEMA,
     poolSize,
-    entities: [CredentialEntity, SessionEntity, SupportKeyEntity, ChallengeEntity],
-    migrations: [AuthInit1764800000000, AuthChallenges1764900000000],
+    entities: [CredentialEntity, SessionEntity, SupportKeyEntity, ChallengeEntity, SetupTokenEntity],
+    migrations: [AuthInit1764800000000, AuthChallenges1764900000000, AuthSetupTokens1765000000000],
   };
 }
 

@@ -5,6 +5,7 @@ import { AuditEventsController } from './accounts/audit-events.controller.js';
 import { ManagedUsersController } from './accounts/managed-users.controller.js';
 import { SecuritySettingsController } from './accounts/security-settings.controller.js';
 import { AuthController } from './auth/auth.controller.js';
+import { MfaSetupController } from './auth/mfa-setup.controller.js';
 import { SessionGuard } from './auth/session.guard.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config.js';
@@ -35,6 +36,7 @@ export class GatewayModule {
         MeController,
         MeMfaController,
         MfaVerifyController,
+        MfaSetupController,
         AccountsController,
         SecuritySettingsController,
         ManagedUsersController,

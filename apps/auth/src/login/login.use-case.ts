@@ -1,13 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError, EventPublisher, RpcClient } from '#common';
-import { AccountsSubjects, AuthEvents, MfaSubjects, normalizeUsername, type LoginReply, type LoginRequest } from '#contracts';
+import {
+  AccountsSubjects,
+  AuthEvents,
+  MfaSubjects,
+  normalizeUsername,
+  SafelistMatcher,
+  SETUP_TOKEN_TTL_SECONDS,
+  type LoginFailedEvent,
+  type LoginReply,
+  type LoginRequest,
+} from '#contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import { ChallengeRepository } from '../challenges/challenge.repository.js';
 import { CredentialRepository } from '../credentials/credential.repository.js';
 import { PasswordHasher } from '../credentials/password-hasher.js';
 import { RateLimiter } from '../rate-limits/rate-limiter.js';
 import { SessionIssuer } from '../sessions/session-issuer.js';
+import { SetupTokenRepository } from '../setup-tokens/setup-token.repository.js';
 
 const INVALID = 'The username or password is incorrect.';
 
@@ -23,6 +34,7 @@ export class LoginUseCase {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionIssuer,
     private readonly challenges: ChallengeRepository,
+    private readonly setupTokens: SetupTokenRepository,
     private readonly rateLimiter: RateLimiter,
     private readonly rpc: RpcClient,
     private readonly events: EventPublisher,
@@ -51,8 +63,16 @@ export class LoginUseCase {
       throw new DomainError('INVALID_CREDENTIALS', INVALID);
     }
 
-    // Fails closed: if mfa cannot say, nobody signs in.
-    const mfa = await this.rpc.request(MfaSubjects.getStatus, { userId: user.id });
+    // Fails closed: if mfa or accounts cannot say, nobody signs in.
+    const [mfa, policy] = await Promise.all([
+      this.rpc.request(MfaSubjects.getStatus, { userId: user.id }),
+      this.rpc.request(AccountsSubjects.getPolicy, { accountId: user.accountId }),
+    ]);
+    // After the password, so the answer never tells a guesser that a username exists.
+    if (!new SafelistMatcher(policy.ipSafelist).allows(request.ip)) {
+      this.failed(user.id, request.ip, 'ip_not_allowed', user.accountId);
+      throw new DomainError('IP_NOT_ALLOWED', `Your account does not allow sign-in from ${request.ip ?? 'an unknown address'}.`);
+    }
     if (mfa.enrolled) {
       const challengeId = randomUUID();
       const ttlSeconds = this.config.MFA_CHALLENGE_TTL_SECONDS;
@@ -60,13 +80,20 @@ export class LoginUseCase {
       return { status: 'mfa_required', challengeId, methods: mfa.methods, expiresIn: ttlSeconds };
     }
 
+    // The account requires MFA and this user has none: no session until it is set up.
+    if (policy.mfaRequired) {
+      const setupToken = await this.setupTokens.issue({ userId: user.id, accountId: user.accountId, role: user.role, ip: request.ip ?? null }, SETUP_TOKEN_TTL_SECONDS);
+      return { status: 'mfa_setup_required', setupToken, expiresIn: SETUP_TOKEN_TTL_SECONDS, methods: ['totp'] };
+    }
+
     return this.sessions.issue({ userId: user.id, accountId: user.accountId, role: user.role }, ['pwd'], request.ip);
   }
 
-  private failed(userId: string | undefined, ip: string | undefined): void {
+  private failed(userId: string | undefined, ip: string | undefined, reason: LoginFailedEvent['reason'] = 'invalid_credentials', accountId?: string): void {
     this.events.publishInBackground(AuthEvents.loginFailed, {
       userId,
-      reason: 'invalid_credentials',
+      accountId,
+      reason,
       ip,
       at: new Date().toISOString(),
     });

@@ -1,0 +1,19 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { MfaSetupConfirmRequest, MfaSetupStartRequest, MfaSetupSubjects, type MfaSetupConfirmReply, type TotpSetupStartReply } from '#contracts';
+import { MfaSetupUseCase } from './mfa-setup.use-case.js';
+
+@Controller()
+export class MfaSetupHandler {
+  constructor(private readonly setup: MfaSetupUseCase) {}
+
+  @MessagePattern(MfaSetupSubjects.start.name)
+  start(@Payload() request: MfaSetupStartRequest): Promise<TotpSetupStartReply> {
+    return this.setup.start(request);
+  }
+
+  @MessagePattern(MfaSetupSubjects.confirm.name)
+  confirm(@Payload() request: MfaSetupConfirmRequest): Promise<MfaSetupConfirmReply> {
+    return this.setup.confirm(request);
+  }
+}
