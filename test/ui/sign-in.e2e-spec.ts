@@ -107,6 +107,46 @@ describeInBrowser('web UI: sign-in with MFA', () => {
     await page.close();
   }, 60_000);
 
+  it('regenerates recovery codes and removes the authenticator, each proven with a current code', async () => {
+    const account = await createAccount(stack);
+    // Each TOTP step is accepted once: every user here spends the current step on enrolment, signs in
+    // with a recovery code, and proves the change with the next step.
+    for (const action of ['regenerate', 'remove'] as const) {
+      const user = await createUser(stack, account.id);
+      const { authenticator } = await enrolAuthenticator(stack, await accessToken(stack, user.username, user.password));
+      const { page, problems } = await browser.newPage();
+      await signInWithKeyboard(page, stack.baseUrl, user.username, user.password);
+      await page.getByRole('button', { name: 'Use a recovery code' }).click();
+      await page.getByLabel('Recovery Code').fill(authenticator.recoveryCodes[0]!);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Authenticator' }).waitFor();
+
+      if (action === 'regenerate') {
+        const card = page.getByRole('region', { name: 'Recovery codes' });
+        await card.getByLabel('Authentication Code').fill(authenticator.code(1));
+        await card.getByRole('button', { name: 'Regenerate recovery codes' }).click();
+        await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+        await expectText(page.locator('main'), 'Your old recovery codes no longer work.');
+        const fresh = (await page.locator('.recovery-codes li').allTextContents()).map((c) => c.trim());
+        expect(fresh).toHaveLength(10);
+        expect(fresh).not.toContain(authenticator.recoveryCodes[1]);
+        await page.getByRole('button', { name: 'I saved them, continue' }).click();
+        expect((await page.locator('.details div', { hasText: 'Recovery codes remaining' }).locator('dd').textContent())?.trim()).toBe('10');
+      } else {
+        const card = page.getByRole('region', { name: 'Remove authenticator' });
+        await card.getByLabel('Authentication Code').fill(authenticator.code(1));
+        await card.getByRole('button', { name: 'Remove authenticator' }).click();
+        await expectText(page.locator('main'), 'Your authenticator was removed.');
+        await expectText(page.locator('.details'), 'Not set up');
+        await page.getByRole('button', { name: 'Set up authenticator' }).waitFor();
+        await screenshot(page, 'ui-08-authenticator-removed');
+        expect((await login(stack, user.username, user.password)).status).toBe('authenticated');
+      }
+      expect(problems).toEqual([]);
+      await page.close();
+    }
+  }, 90_000);
+
   it('puts a user of an account that requires MFA through the forced setup, then shows the recovery codes once', async () => {
     const account = await createAccount(stack);
     const holder = await createUser(stack, account.id, { role: 'holder' });
