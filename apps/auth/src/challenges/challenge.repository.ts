@@ -18,6 +18,10 @@ export class ChallengeRepository {
        VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::float8))`,
       [challenge.id, challenge.userId, challenge.accountId, challenge.role, challenge.ip, challenge.ttlSeconds],
     );
+    // Now and then, a sign-in sweeps challenges that ended a day ago (nobody can use them any more).
+    if (Math.random() < 0.01) {
+      void this.repo.query(`DELETE FROM auth.challenges WHERE expires_at < now() - interval '1 day'`).catch(() => undefined);
+    }
   }
 
   /** The challenge if it can still be answered. */
