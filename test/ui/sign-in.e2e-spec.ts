@@ -194,18 +194,40 @@ describeInBrowser('web UI: sign-in with MFA', () => {
     await page.getByRole('heading', { level: 1, name: 'Authenticator' }).waitFor();
     await expectText(page.locator('.details'), 'Enabled');
 
-    // While the account requires MFA, removing it is refused with the reason.
-    const removeCard = page.getByRole('region', { name: 'Remove authenticator' });
-    await removeCard.getByLabel('Authentication Code').fill(totpCodeFor(secret, 1));
-    await removeCard.getByRole('button', { name: 'Remove authenticator' }).click();
-    await expectText(removeCard.getByRole('alert'), 'requires multi-factor authentication for all users');
-    await screenshot(page, 'ui-07-remove-refused');
-
-    // The session works: the API agrees the user is signed in with MFA now.
+    // From now on the user is challenged like anyone with MFA.
     expect((await login(stack, user.username, user.password)).status).toBe('mfa_required');
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it('refuses to remove the authenticator while the account requires MFA, and says why', async () => {
+    const account = await createAccount(stack);
+    const holder = await createUser(stack, account.id, { role: 'holder' });
+    const user = await createUser(stack, account.id);
+    const { authenticator } = await enrolAuthenticator(stack, await accessToken(stack, user.username, user.password));
+    const put = await http.put(
+      `/api/v1/accounts/${account.id}/security-settings`,
+      { mfaRequired: true, allowEmailCodes: false, ipSafelist: [] },
+      { token: await accessToken(stack, holder.username, holder.password) },
+    );
+    expect(put.status).toBe(200);
+
+    const { page, problems } = await browser.newPage();
+    await signInWithKeyboard(page, stack.baseUrl, user.username, user.password);
+    await page.getByRole('button', { name: 'Use a recovery code' }).click();
+    await page.getByLabel('Recovery Code').fill(authenticator.recoveryCodes[0]!);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Authenticator' }).waitFor();
+    const removeCard = page.getByRole('region', { name: 'Remove authenticator' });
+    await removeCard.getByLabel('Authentication Code').fill(authenticator.code(1));
+    await removeCard.getByRole('button', { name: 'Remove authenticator' }).click();
+    await expectText(page.locator('main'), 'requires multi-factor authentication for all users');
+    await screenshot(page, 'ui-07-remove-refused');
+    await expectText(page.locator('.details'), 'Enabled');
+    expect((await login(stack, user.username, user.password)).status).toBe('mfa_required');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
 
 /** Waits until the locator's text contains `text` (the UI updates asynchronously). */
