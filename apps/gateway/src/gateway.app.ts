@@ -23,7 +23,6 @@ import type { AuthenticatedRequest } from './auth/principal.js';
 import type { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { canonicalIp } from './http/client-ip.js';
-import { toErrorResponse } from './http/error-response.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { domainEventRules } from './metrics/domain-metrics.js';
 
@@ -54,12 +53,6 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     (request as AuthenticatedRequest).clientIp = clientIp;
     void reply.header('x-request-id', request.id);
     requestContext.run({ requestId: request.id, ip: clientIp }, done);
-  });
-  // Errors raised by Fastify itself (body too large, bad JSON, wrong content type) get our error shape too.
-  fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const response = toErrorResponse(error, request.id);
-    if (response.unexpected !== undefined) logger.error({ err: { message: error.message, stack: error.stack }, requestId: request.id }, 'unhandled error');
-    void reply.status(response.status).header('x-request-id', request.id).send(response.body);
   });
 
   registerMetrics(fastify);
