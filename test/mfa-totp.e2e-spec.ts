@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import pg from 'pg';
 import { join } from 'node:path';
 import {
   accessToken,
@@ -141,6 +142,24 @@ describe('authenticator MFA (TOTP)', () => {
     expect(replay.body.error.code).toBe('MFA_CHALLENGE_INVALID');
     const unknown = await http.post(VERIFY, { challengeId: '00000000-0000-4000-8000-000000000000', method: 'totp', code: '123456' });
     expect(unknown.body.error.code).toBe('MFA_CHALLENGE_INVALID');
+  });
+
+  it('lets a challenge live 5 minutes: an expired one is refused even with the right code', async () => {
+    const { user, authenticator } = await enrolledUser();
+    const challengeId = await challengeFor(user);
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query(`SELECT extract(epoch FROM expires_at - created_at)::int AS ttl FROM auth.challenges WHERE id = $1`, [challengeId]);
+      expect(rows[0].ttl).toBe(300);
+      // Five minutes pass (the database's clock is the one auth reads).
+      await db.query(`UPDATE auth.challenges SET created_at = created_at - interval '5 minutes', expires_at = expires_at - interval '5 minutes' WHERE id = $1`, [challengeId]);
+    } finally {
+      await db.end();
+    }
+    const late = await http.post(VERIFY, { challengeId, method: 'totp', code: authenticator.code(1) });
+    expect(late.status).toBe(401);
+    expect(late.body.error.code).toBe('MFA_CHALLENGE_INVALID');
   });
 
   it('kills a challenge after 5 wrong codes', async () => {

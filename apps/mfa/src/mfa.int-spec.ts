@@ -1,3 +1,4 @@
+import { connect } from '@nats-io/transport-node';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -215,6 +216,35 @@ describe('mfa service rules', () => {
     const again = await setup.start(userId, 'again');
     await setup.confirm(userId, codeAt(again.manualKey.replace(/ /g, ''), clock.step));
     expect((await status.many([userId, randomUUID()]))[userId]).toMatchObject({ enrolled: true });
+  });
+
+  it('publishes a fact for every change and every verification, never with a secret or a code', async () => {
+    const nc = await connect({ servers: config.NATS_URL });
+    const seen: Array<{ subject: string; data: Record<string, unknown> }> = [];
+    const sub = nc.subscribe(`${config.NATS_SUBJECT_PREFIX}.mfa.events.>`, {
+      callback: (_err, msg) => seen.push({ subject: msg.subject.slice(config.NATS_SUBJECT_PREFIX.length + 1), data: msg.json<{ data: Record<string, unknown> }>().data }),
+    });
+    await nc.flush();
+    try {
+      const { userId, secret, recoveryCodes } = await enrolledUser();
+      const good = codeAt(secret, clock.step);
+      await verifier.verify(userId, 'totp', good);
+      for (let i = 0; i < 10; i++) await rejection(verifier.verify(userId, 'totp', '000000'));
+      await moduleRef.get(ResetMfaUseCase).execute(userId, { type: 'system' });
+      const deadline = Date.now() + 3_000;
+      while (!seen.some((e) => e.subject === 'mfa.events.reset') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+
+      const mine = seen.filter((e) => e.data.userId === userId);
+      const subjects = mine.map((e) => e.subject);
+      expect(subjects).toEqual(expect.arrayContaining(['mfa.events.enrolled', 'mfa.events.verification.succeeded', 'mfa.events.verification.failed', 'mfa.events.locked', 'mfa.events.reset']));
+      expect(mine.filter((e) => e.subject === 'mfa.events.verification.failed')).toHaveLength(10);
+      expect(mine.find((e) => e.subject === 'mfa.events.locked')!.data).toMatchObject({ userId, lockedUntil: expect.any(String), at: expect.any(String) });
+      const text = JSON.stringify(mine);
+      for (const forbidden of [secret, good, '000000', ...recoveryCodes]) expect(text).not.toContain(forbidden);
+    } finally {
+      sub.unsubscribe();
+      await nc.close();
+    }
   });
 
   it('re-encrypts every secret under the current key with the rekey command', async () => {
