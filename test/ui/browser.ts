@@ -81,11 +81,15 @@ export async function launchBrowser(): Promise<UiBrowser> {
   };
 }
 
-/** Saves a screenshot as test-results/ui/<name>.png: the whole page, or the viewport (for modal dialogs). */
+/**
+ * Saves a screenshot as test-results/ui/<name>.png (the whole page, or the viewport for modal dialogs),
+ * and checks the screen it shows with `accessibilityProblems`.
+ */
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: options.fullPage ?? true });
+  expect({ screen: name, problems: await accessibilityProblems(page) }).toEqual({ screen: name, problems: [] });
   return path;
 }
 
@@ -106,6 +110,46 @@ export async function scanQrCode(page: Page, selector = 'img.qr'): Promise<strin
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+/**
+ * Basic accessibility checks of what is on screen: every form control has a label, every button and link
+ * a name, every image alt text, ids are unique, ARIA references point at existing elements, one h1.
+ * Answers the problems found (empty when fine). A small stand-in for a full checker such as axe-core.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  // A string, so the test code needs no DOM typings; it runs in the page through the DevTools protocol.
+  return (await page.evaluate(`(() => {
+    const problems = [];
+    const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length) && !el.closest('[hidden]');
+    const describe = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className).split(' ').join('.') : '');
+    const text = (el) => (el.getAttribute('aria-label') || el.textContent || '').trim();
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (!visible(el) || el.type === 'hidden') continue;
+      const labelled = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      if (!labelled) problems.push('no label: ' + describe(el));
+    }
+    for (const el of document.querySelectorAll('button, a[href]')) {
+      if (visible(el) && !text(el)) problems.push('no accessible name: ' + describe(el));
+    }
+    for (const el of document.querySelectorAll('img')) {
+      if (!el.hasAttribute('alt')) problems.push('no alt: ' + describe(el));
+    }
+    const ids = new Map();
+    for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) || 0) + 1);
+    for (const [id, count] of ids) if (count > 1) problems.push('duplicate id: ' + id);
+    for (const attr of ['aria-describedby', 'aria-labelledby', 'aria-controls', 'for']) {
+      for (const el of document.querySelectorAll('[' + attr + ']')) {
+        for (const ref of el.getAttribute(attr).split(/\\s+/).filter(Boolean)) {
+          if (!document.getElementById(ref)) problems.push(attr + ' points at missing #' + ref + ' from ' + describe(el));
+        }
+      }
+    }
+    const h1s = [...document.querySelectorAll('h1')].filter(visible).length;
+    if (h1s !== 1) problems.push(h1s + ' visible h1 elements');
+    if (!document.documentElement.lang) problems.push('no lang on <html>');
+    return problems;
+  })()`)) as string[];
 }
 
 /** Signs in through the sign-in page with the keyboard only. */
