@@ -252,6 +252,25 @@ describe('authenticator MFA (TOTP)', () => {
     expect((await login(stack, user.username, user.password)).status).toBe('authenticated');
   });
 
+  it('refuses to remove the authenticator while the account requires MFA', async () => {
+    await freshStep();
+    const account = await createAccount(stack);
+    const holder = await createUser(stack, account.id, { role: 'holder' });
+    const holderToken = await accessToken(stack, holder.username, holder.password);
+    const user = await createUser(stack, account.id);
+    const token = await accessToken(stack, user.username, user.password);
+    const { authenticator } = await enrolAuthenticator(stack, token);
+    const required = await http.put(`/api/v1/accounts/${account.id}/security-settings`, { mfaRequired: true, allowEmailCodes: false, ipSafelist: [] }, { token: holderToken });
+    expect(required.status).toBe(200);
+
+    const refused = await http.request('DELETE', '/api/v1/me/mfa', { code: authenticator.code(1) }, { token });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('MFA_REQUIRED_BY_ACCOUNT');
+    expect((await http.get('/api/v1/me/mfa', { token })).body.enabled).toBe(true);
+    // The refusal did not spend the code: it still signs in.
+    expect((await http.post(VERIFY, { challengeId: await challengeFor(user), method: 'totp', code: authenticator.code(1) })).status).toBe(200);
+  });
+
   it('answers malformed codes and challenges with VALIDATION_FAILED', async () => {
     const { token } = await newUser();
     const challengeId = '00000000-0000-4000-8000-000000000000';

@@ -1,10 +1,13 @@
 import { connect } from '@nats-io/transport-node';
+import { Controller, Module, type INestMicroservice } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateSync } from 'otplib';
 import type { DataSource } from 'typeorm';
-import { DomainError, openDatabase } from '#common';
+import { bootstrapService, DomainError, openDatabase } from '#common';
+import { AccountsSubjects, MfaRequirementRequest, type MfaRequirementReply } from '#contracts';
 import { databaseName, dropDatabase, ensureDatabase, intEnv, isolatedPrefix, uniqueSuffix, withDatabase } from '#testing';
 import { mfaDatabase } from './database.js';
 import { Clock } from './clock.js';
@@ -16,6 +19,20 @@ import { MfaModule } from './mfa.module.js';
 import { MfaStatusUseCase } from './status/mfa-status.use-case.js';
 import { TotpSetupUseCase } from './totp/totp-setup.use-case.js';
 import { SecondFactorVerifier } from './verification/second-factor.verifier.js';
+
+/** Stands in for the accounts service's policy answer (a real Nest service on the real NATS). */
+const accountsRequiringMfa = new Set<string>();
+
+@Controller()
+class PolicyStandIn {
+  @MessagePattern(AccountsSubjects.mfaRequirement.name)
+  get(@Payload() request: MfaRequirementRequest): MfaRequirementReply {
+    return { userId: request.userId, accountId: request.userId, required: accountsRequiringMfa.has(request.userId), enrolled: true, methods: ['totp'] };
+  }
+}
+
+@Module({ controllers: [PolicyStandIn] })
+class PolicyStandInModule {}
 
 /** A clock the test moves by hand. */
 class TestClock extends Clock {
@@ -46,8 +63,10 @@ describe('mfa service rules', () => {
   let verifier: SecondFactorVerifier;
   let status: MfaStatusUseCase;
   let dataSource: DataSource;
+  let accounts: INestMicroservice;
 
   beforeAll(async () => {
+    accounts = await bootstrapService({ name: 'accounts', module: PolicyStandInModule, natsUrl: config.NATS_URL, subjectPrefix: config.NATS_SUBJECT_PREFIX, logLevel: 'silent' });
     moduleRef = await Test.createTestingModule({ imports: [MfaModule.forRoot(config)] })
       .overrideProvider(Clock)
       .useValue(clock)
@@ -61,7 +80,8 @@ describe('mfa service rules', () => {
 
   afterAll(async () => {
     await moduleRef?.close();
-  });
+    await accounts?.close();
+  }, 15_000);
 
   /** A user with a confirmed authenticator; the confirming step is the clock's previous step. */
   async function enrolledUser(): Promise<{ userId: string; secret: string; recoveryCodes: string[] }> {
@@ -187,7 +207,7 @@ describe('mfa service rules', () => {
     await expect(rejection(setup.start(userId, 'twice'))).resolves.toMatchObject({ code: 'MFA_ALREADY_ENABLED' });
   });
 
-  it('removes MFA only with a current code, and regenerates recovery codes only with one', async () => {
+  it('removes MFA only with a current code and only while the account does not require it; regenerates recovery codes only with a code', async () => {
     const { userId, secret, recoveryCodes } = await enrolledUser();
     const regenerate = moduleRef.get(RegenerateRecoveryCodesUseCase);
     const remove = moduleRef.get(RemoveMfaUseCase);
@@ -196,6 +216,11 @@ describe('mfa service rules', () => {
     expect(fresh.recoveryCodes).toHaveLength(10);
     await expect(rejection(verifier.verify(userId, 'recovery_code', recoveryCodes[0]!))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
     await expect(rejection(remove.execute(userId, '000000'))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    // Not while the account requires MFA, however right the code; and the refusal does not spend the step.
+    accountsRequiringMfa.add(userId);
+    await expect(rejection(remove.execute(userId, codeAt(secret, clock.step + 1)))).resolves.toMatchObject({ code: 'MFA_REQUIRED_BY_ACCOUNT' });
+    expect((await status.one(userId)).enrolled).toBe(true);
+    accountsRequiringMfa.delete(userId);
     await expect(remove.execute(userId, codeAt(secret, clock.step + 1))).resolves.toEqual({ removed: true });
     expect(await status.one(userId)).toEqual({ enrolled: false, methods: [], recoveryCodesRemaining: 0 });
   });

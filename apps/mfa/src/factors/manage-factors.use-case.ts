@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, EventPublisher, requestContext } from '#common';
-import { MfaEvents, type Actor, type RecoveryCodesReply, type ResetMfaReply } from '#contracts';
+import { DomainError, EventPublisher, requestContext, RpcClient } from '#common';
+import { AccountsSubjects, MfaEvents, type Actor, type RecoveryCodesReply, type ResetMfaReply } from '#contracts';
 import { Clock } from '../clock.js';
 import { generateRecoveryCodes, hashRecoveryCode } from '../recovery-codes/recovery-codes.js';
 import { RecoveryCodeRepository } from '../recovery-codes/recovery-code.repository.js';
@@ -8,17 +8,26 @@ import { LockoutRepository } from '../verification/lockout.repository.js';
 import { SecondFactorVerifier } from '../verification/second-factor.verifier.js';
 import { FactorRepository } from './factor.repository.js';
 
-/** The user removes their own authenticator, proving it with a current code. */
+/**
+ * The user removes their own authenticator, proving it with a current code, and only while their account
+ * does not require MFA (a holder's or support's reset is the way out then). The policy is asked first,
+ * so a refused removal does not spend the code's time step.
+ */
 @Injectable()
 export class RemoveMfaUseCase {
   constructor(
     private readonly verifier: SecondFactorVerifier,
     private readonly factors: FactorRepository,
+    private readonly rpc: RpcClient,
     private readonly clock: Clock,
     private readonly events: EventPublisher,
   ) {}
 
   async execute(userId: string, code: string): Promise<{ removed: true }> {
+    const requirement = await this.rpc.request(AccountsSubjects.mfaRequirement, { userId });
+    if (requirement.required) {
+      throw new DomainError('MFA_REQUIRED_BY_ACCOUNT', 'Your account requires multi-factor authentication, so the authenticator cannot be removed. An account holder can reset it.');
+    }
     const factor = await this.verifier.verify(userId, 'totp', code);
     if (!(await this.factors.removeActiveTotp(factor.id, userId))) {
       throw new DomainError('MFA_NOT_ENABLED', 'This user has no second factor set up.');
