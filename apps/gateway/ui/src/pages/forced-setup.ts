@@ -104,10 +104,8 @@ export function forcedSetupPage(ctx: PageContext): HTMLElement {
       card,
       heading,
       h('p', { class: 'lead' }, 'Each time you sign in, we will email a 6-digit code to the address on your account.'),
-      h('div', { class: 'actions' }, send),
-      form,
-      notice.element,
-      h('p', null, useApp),
+      h('div', { class: 'stack' }, h('div', null, send), notice.element, form),
+      h('p', { class: 'spaced' }, useApp),
       cancel(),
     );
     send.focus();
