@@ -34,18 +34,20 @@ describe('internal MFA requirement check over raw NATS', () => {
     const account = await createAccount(stack);
     const holder = await createUser(stack, account.id, { role: 'holder' });
     const user = await createUser(stack, account.id);
+    const other = await createUser(stack, account.id);
 
     expect((await ask({ userId: user.id })).response).toEqual({ userId: user.id, accountId: account.id, required: false, enrolled: false, methods: [] });
+
+    await enrolAuthenticator(stack, await accessToken(stack, user.username, user.password));
+    const enrolled = (await ask({ userId: user.id })).response as { required: boolean; enrolled: boolean; methods: string[] };
+    expect(enrolled).toMatchObject({ required: false, enrolled: true });
+    expect(enrolled.methods).toContain('totp');
 
     const holderToken = await accessToken(stack, holder.username, holder.password);
     const put = await api(stack.baseUrl).put(`/api/v1/accounts/${account.id}/security-settings`, { mfaRequired: true, allowEmailCodes: true, ipSafelist: [] }, { token: holderToken });
     expect(put.status).toBe(200);
-    expect((await ask({ userId: user.id })).response).toMatchObject({ required: true, enrolled: false, methods: [] });
-
-    await enrolAuthenticator(stack, await accessToken(stack, user.username, user.password));
-    const after = (await ask({ userId: user.id })).response as { required: boolean; enrolled: boolean; methods: string[] };
-    expect(after).toMatchObject({ required: true, enrolled: true });
-    expect(after.methods).toContain('totp');
+    expect((await ask({ userId: user.id })).response).toMatchObject({ required: true, enrolled: true });
+    expect((await ask({ userId: other.id })).response).toEqual({ userId: other.id, accountId: account.id, required: true, enrolled: false, methods: [] });
   });
 
   it('answers an unknown user with the error code USER_NOT_FOUND, and a bad payload with VALIDATION_FAILED', async () => {

@@ -28,6 +28,8 @@ export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Entry>>();
   private subscription?: Subscription;
+  /** The clock; replaced in unit tests. */
+  now: () => number = () => Date.now();
 
   constructor(
     private readonly rpc: RpcClient,
@@ -63,7 +65,7 @@ export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdow
   /** The account's safelist, from the cache when fresh. */
   async safelistOf(accountId: string): Promise<SafelistMatcher> {
     const cached = this.entries.get(accountId);
-    if (cached && cached.expiresAt > Date.now()) return cached.matcher;
+    if (cached && cached.expiresAt > this.now()) return cached.matcher;
     try {
       return (await this.fetch(accountId)).matcher;
     } catch (err) {
@@ -96,7 +98,7 @@ export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdow
   private apply(policy: SecurityPolicyView): Entry {
     const current = this.entries.get(policy.accountId);
     if (current && current.version > policy.version) return current;
-    const entry: Entry = { version: policy.version, matcher: new SafelistMatcher(policy.ipSafelist), expiresAt: Date.now() + POLICY_TTL_MS };
+    const entry: Entry = { version: policy.version, matcher: new SafelistMatcher(policy.ipSafelist), expiresAt: this.now() + POLICY_TTL_MS };
     this.entries.delete(policy.accountId);
     this.entries.set(policy.accountId, entry);
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
