@@ -45,7 +45,8 @@ describe('MFA enforcement at sign-in', () => {
     const holderToken = await accessToken(stack, holder.username, holder.password);
 
     // 1. Optional self-setup: alice sets up MFA although the account does not require it.
-    const { authenticator: alicesApp } = await enrolAuthenticator(stack, await accessToken(stack, alice.username, alice.password));
+    const aliceToken = await accessToken(stack, alice.username, alice.password);
+    const { authenticator: alicesApp } = await enrolAuthenticator(stack, aliceToken);
 
     // 2. The holder enforces MFA for all users.
     await setPolicy(account.id, holderToken, { mfaRequired: true });
@@ -97,19 +98,28 @@ describe('MFA enforcement at sign-in', () => {
     expect(bobsChallenge.status).toBe('mfa_required');
     await passChallenge(stack, bobsChallenge.challengeId!, 'totp', totpCodeFor(secret, 1));
     expect((await login(stack, alice.username, alice.password)).status).toBe('mfa_required');
+    // While MFA is required nobody can remove their own (only a holder's or support's reset can).
+    const refused = await http.request('DELETE', '/api/v1/me/mfa', { code: alicesApp.code(1) }, { token: aliceToken });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('MFA_REQUIRED_BY_ACCOUNT');
 
     // 7. Enforcement off removes nobody's MFA: alice and bob are still challenged; carol signs in directly.
     await setPolicy(account.id, holderToken, { mfaRequired: false });
     expect((await login(stack, alice.username, alice.password)).status).toBe('mfa_required');
     expect((await login(stack, bob.username, bob.password)).status).toBe('mfa_required');
     expect((await login(stack, carol.username, carol.password)).status).toBe('authenticated');
+    // Not required any more: alice may remove her own, with a current code.
+    expect((await http.request('DELETE', '/api/v1/me/mfa', { code: alicesApp.code(1) }, { token: aliceToken })).status).toBe(204);
+    expect((await login(stack, alice.username, alice.password)).status).toBe('authenticated');
 
     // 8. Under enforcement, a reset user must set up again at the next sign-in.
     await setPolicy(account.id, holderToken, { mfaRequired: true });
     const reset = await http.post(`/api/v1/accounts/${account.id}/users/${alice.id}/mfa/reset`, undefined, { token: holderToken });
     expect(reset.body.mfa.status).toBe('not_set_up');
     expect((await login(stack, alice.username, alice.password)).status).toBe('mfa_setup_required');
-    void alicesApp;
+    const bobReset = await http.post(`/api/v1/accounts/${account.id}/users/${bob.id}/mfa/reset`, undefined, { token: holderToken });
+    expect(bobReset.status).toBe(200);
+    expect((await login(stack, bob.username, bob.password)).status).toBe('mfa_setup_required');
   });
 
   it('keeps a setup token for 15 minutes, stored hashed', async () => {
