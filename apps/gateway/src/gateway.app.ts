@@ -10,6 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import {
   countDomainEvents,
   createLogger,
+  gauge,
   histogram,
   initMetrics,
   NestPinoLogger,
@@ -56,6 +57,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
   });
 
   registerMetrics(fastify);
+  drainOnClose(fastify);
   countDomainEvents(await app.get(PrefixedClientNats).connect(), config.NATS_SUBJECT_PREFIX, domainEventRules());
 
   app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health/{*path}', method: RequestMethod.ALL }] });
@@ -79,7 +81,13 @@ function registerMetrics(fastify: FastifyInstance): void {
     'route',
     'status_class',
   ] as const);
+  const inFlight = gauge('twofold_http_requests_in_flight', 'HTTP requests received and not yet answered.', [] as const);
+  fastify.addHook('onRequest', (_request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+    inFlight.inc();
+    done();
+  });
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    inFlight.dec();
     const route = request.routeOptions?.url ?? 'unmatched';
     if (route !== '/metrics') {
       requests.observe({ method: request.method, route, status_class: `${Math.floor(reply.statusCode / 100)}xx` }, reply.elapsedTime / 1000);
@@ -89,6 +97,24 @@ function registerMetrics(fastify: FastifyInstance): void {
   fastify.get('/metrics', async (_request: FastifyRequest, reply: FastifyReply) => {
     const { contentType, body } = await renderMetrics();
     return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
+  });
+}
+
+/**
+ * Graceful shutdown: on close Fastify stops accepting connections and answers requests already
+ * received, but a keep-alive socket that was busy at that moment stays open afterwards (Fastify only
+ * reaps sockets idle at close time), holding the process up for the whole keep-alive timeout. Every
+ * response sent while closing therefore says `Connection: close`, so its socket ends with it.
+ */
+function drainOnClose(fastify: FastifyInstance): void {
+  let closing = false;
+  fastify.addHook('preClose', (done: () => void) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {
+    if (closing && request.raw.httpVersionMajor < 2) void reply.header('connection', 'close');
+    done(null, payload);
   });
 }
 

@@ -28,6 +28,16 @@ export class EventPublisher {
     return [`${prefix}.*.events.>`];
   }
 
+  /**
+   * Copies of the stream to keep: 3 on a NATS cluster of three or more (the stream survives a node
+   * down), as many as there are nodes on a smaller one, 1 on a single server.
+   */
+  static replicasFor(nc: NatsConnection): number {
+    const info = nc.info as { cluster?: string; connect_urls?: string[] } | undefined;
+    if (!info?.cluster) return 1;
+    return Math.max(1, Math.min(3, info.connect_urls?.length ?? 1));
+  }
+
   /** Creates the events stream if missing. Safe to call from every replica at boot. */
   async ensureStream(): Promise<void> {
     const nc = await this.connect();
@@ -36,17 +46,25 @@ export class EventPublisher {
     try {
       await jsm.streams.info(name);
     } catch {
+      const config = {
+        name,
+        subjects: EventPublisher.streamSubjects(this.prefix),
+        max_age: 30 * 24 * 60 * 60 * 1_000_000_000, // 30 days, in nanoseconds
+        max_bytes: 1024 * 1024 * 1024,
+      };
+      const replicas = EventPublisher.replicasFor(nc);
       try {
-        await jsm.streams.add({
-          name,
-          subjects: EventPublisher.streamSubjects(this.prefix),
-          max_age: 30 * 24 * 60 * 60 * 1_000_000_000, // 30 days, in nanoseconds
-          max_bytes: 1024 * 1024 * 1024,
-        });
+        await jsm.streams.add({ ...config, num_replicas: replicas });
       } catch (err) {
-        // Another replica may have created it meanwhile.
-        await jsm.streams.info(name).catch(() => {
-          throw err;
+        // Another replica may have created it meanwhile; or the cluster cannot place that many copies
+        // right now (a node down at first boot): one copy beats no stream.
+        await jsm.streams.info(name).catch(async () => {
+          if (replicas === 1) throw err;
+          await jsm.streams.add(config).catch(async (again: unknown) => {
+            await jsm.streams.info(name).catch(() => {
+              throw again;
+            });
+          });
         });
       }
     }

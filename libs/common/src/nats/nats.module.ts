@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { natsServers } from '../config/config.js';
 import { EventPublisher } from './event-publisher.js';
 import { PrefixedClientNats } from './prefixed-nats.js';
@@ -45,7 +45,11 @@ export class NatsClientModule {
           provide: EventPublisher,
           useFactory: async () => {
             const publisher = new EventPublisher(options.subjectPrefix, () => client.connect());
-            await publisher.ensureStream();
+            // JetStream may be electing a leader (a NATS node just restarted): boot anyway rather than
+            // crash-loop; the first publish creates or finds the stream.
+            await publisher.ensureStream().catch((err: unknown) => {
+              new Logger('EventPublisher').warn({ err: err instanceof Error ? err.message : String(err) }, 'events stream not ready at boot; will retry on first publish');
+            });
             return publisher;
           },
         },

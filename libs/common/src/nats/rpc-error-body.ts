@@ -22,5 +22,26 @@ export function toRpcErrorBody(exception: unknown): RpcErrorBody & { unexpected?
   if (isDatabaseUnavailable(exception)) {
     return { code: 'SERVICE_UNAVAILABLE', message: 'The service cannot reach its database right now; try again shortly.' };
   }
+  if (isMessagingUnavailable(exception)) {
+    return { code: 'SERVICE_UNAVAILABLE', message: 'The service cannot reach NATS right now; try again shortly.' };
+  }
   return { code: 'INTERNAL', message: 'Internal error.', details: { correlationId: randomUUID() }, unexpected: true };
+}
+
+/** nats.js errors that mean "NATS or JetStream cannot take this right now" (disconnected, no stream leader, no responders). */
+const MESSAGING_UNAVAILABLE = new Set([
+  'ClosedConnectionError',
+  'DrainingConnectionError',
+  'ConnectionError',
+  'RequestError',
+  'NoRespondersError',
+  'NoResponders',
+  'TimeoutError',
+  'JetStreamNotEnabled',
+  'JetStreamError',
+  'JetStreamStatusError',
+]);
+
+export function isMessagingUnavailable(err: unknown): boolean {
+  return err instanceof Error && MESSAGING_UNAVAILABLE.has(err.name);
 }
