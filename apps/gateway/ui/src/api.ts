@@ -25,6 +25,13 @@ export class ApiError extends Error implements ApiErrorLike {
   }
 }
 
+/** Codes that mean "what you typed is wrong", so the field is marked invalid. */
+const INPUT_CODES = new Set(['VALIDATION_FAILED', 'MALFORMED_REQUEST', 'INVALID_CREDENTIALS', 'MFA_CODE_INVALID', 'PAYLOAD_TOO_LARGE']);
+
+export function isInputError(error: unknown): boolean {
+  return error instanceof ApiError && INPUT_CODES.has(error.code);
+}
+
 /** Any thrown value as something to show. */
 export function humanError(error: unknown): string {
   if (error instanceof ApiError) return error.human;

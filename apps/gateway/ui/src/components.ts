@@ -1,6 +1,12 @@
 /** Pieces shared by several pages: confirmation dialog, code fields, QR setup, recovery codes. */
-import { ApiError, humanError, type TotpSetup } from './api.js';
+import { ApiError, humanError, isInputError, type TotpSetup } from './api.js';
 import { busy, field, h, Notice, uid, type Child } from './dom.js';
+
+/** Shows an API error in a form's notice; the form's fields are marked invalid only when the input was the problem. */
+export function showError(notice: Notice, error: unknown, ...extra: Child[]): void {
+  if (isInputError(error)) notice.error(humanError(error), ...extra);
+  else notice.problem(humanError(error), ...extra);
+}
 
 /** Announces a message to screen readers without moving focus (the page's polite live region). */
 export function announce(message: string): void {
@@ -151,7 +157,7 @@ export function totpSetupSteps(options: {
       qrArea.replaceChildren();
       const retry = h('button', { type: 'button', class: 'button secondary' }, 'Try again');
       retry.addEventListener('click', () => void load());
-      notice.error(humanError(err), h('div', { class: 'actions' }, retry));
+      showError(notice, err, h('div', { class: 'actions' }, retry));
     } finally {
       qrArea.removeAttribute('aria-busy');
     }
@@ -173,9 +179,9 @@ export function totpSetupSteps(options: {
             code.input.value = '';
             void load();
           });
-          notice.error(err.human, h('div', { class: 'actions' }, again));
+          notice.problem(err.human, h('div', { class: 'actions' }, again));
         } else {
-          notice.error(humanError(err));
+          showError(notice, err);
         }
         code.input.select();
         code.input.focus();

@@ -74,6 +74,12 @@ export class Notice {
     }
   }
 
+  /** An error that is not about what was typed (a refusal, an outage): announced, fields left as they are. */
+  problem(message: string, ...extra: Child[]): void {
+    this.clearFields();
+    this.show('error', message, extra);
+  }
+
   success(message: string, ...extra: Child[]): void {
     this.show('success', message, extra);
     this.clearFields();

@@ -1,6 +1,6 @@
 /** Security → Authenticator: the signed-in user's own MFA (status, set up, recovery codes, remove). */
-import { api, ApiError, humanError, type MfaStatus } from '../api.js';
-import { details, methodName, mfaBadge, otpField, readOtp, recoveryCodesPanel, totpSetupSteps } from '../components.js';
+import { api, ApiError, type MfaStatus } from '../api.js';
+import { details, methodName, mfaBadge, otpField, readOtp, recoveryCodesPanel, showError, totpSetupSteps } from '../components.js';
 import { busy, h, Notice, uid } from '../dom.js';
 import { HOME, navigate, type PageContext } from '../router.js';
 import { state } from '../state.js';
@@ -117,7 +117,7 @@ function regenerateCard(showCodes: (codes: string[], lead: string) => void): HTM
         const reply = await api.regenerateRecoveryCodes(value);
         showCodes(reply.recoveryCodes, 'New recovery codes were made. Your old recovery codes no longer work.');
       } catch (err) {
-        notice.error(humanError(err));
+        showError(notice, err);
         code.input.select();
         code.input.focus();
       }
@@ -150,11 +150,11 @@ function removeCard(reload: (message?: string) => void): HTMLElement {
         reload('Your authenticator was removed. You now sign in with your password alone.');
       } catch (err) {
         if (err instanceof ApiError && err.code === 'MFA_REQUIRED_BY_ACCOUNT') {
-          notice.error(err.human);
+          notice.problem(err.human);
           code.input.value = '';
           return;
         }
-        notice.error(humanError(err));
+        showError(notice, err);
         code.input.select();
         code.input.focus();
       }

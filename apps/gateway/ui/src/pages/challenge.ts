@@ -1,6 +1,6 @@
 /** The MFA challenge after the password: authenticator code, recovery code, or an emailed code. */
-import { api, ApiError, humanError, type MfaMethod } from '../api.js';
-import { announce, normalizeOtp } from '../components.js';
+import { api, ApiError, type MfaMethod } from '../api.js';
+import { announce, normalizeOtp, showError } from '../components.js';
 import { busy, h, Notice, uid } from '../dom.js';
 import { navigate, type PageContext } from '../router.js';
 import { state } from '../state.js';
@@ -101,7 +101,7 @@ export function challengePage(ctx: PageContext): HTMLElement {
         notice.success('We emailed you a 6-digit code. It expires in 10 minutes.');
       } catch (err) {
         if (err instanceof ApiError && FATAL.has(err.code)) endAttempt(err.human);
-        else notice.error(humanError(err));
+        else showError(notice, err);
       }
     });
   });
@@ -130,7 +130,7 @@ export function challengePage(ctx: PageContext): HTMLElement {
           endAttempt(err.human);
           return;
         }
-        notice.error(humanError(err));
+        showError(notice, err);
         input.select();
         input.focus();
       }

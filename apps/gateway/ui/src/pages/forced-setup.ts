@@ -2,8 +2,8 @@
  * Forced setup: the account requires MFA and this user has none. Nothing else opens until it is done;
  * the setup token (not a session) authorises only these calls.
  */
-import { api, humanError, session } from '../api.js';
-import { otpField, readOtp, recoveryCodesPanel, totpSetupSteps } from '../components.js';
+import { api, session } from '../api.js';
+import { otpField, readOtp, recoveryCodesPanel, showError, totpSetupSteps } from '../components.js';
 import { busy, h, Notice, replaceChildren } from '../dom.js';
 import { HOME, navigate, type PageContext } from '../router.js';
 import { state } from '../state.js';
@@ -78,7 +78,7 @@ export function forcedSetupPage(ctx: PageContext): HTMLElement {
           notice.success('We emailed you a 6-digit code. Enter it below.');
           code.input.focus();
         } catch (err) {
-          notice.error(humanError(err));
+          showError(notice, err);
         }
       });
     });
@@ -92,7 +92,7 @@ export function forcedSetupPage(ctx: PageContext): HTMLElement {
           const reply = await api.setupEmailConfirm(setupToken, value);
           done(reply.accessToken, reply.expiresIn, reply.recoveryCodes);
         } catch (err) {
-          notice.error(humanError(err));
+          showError(notice, err);
           code.input.select();
           code.input.focus();
         }

@@ -1,5 +1,6 @@
 /** Sign in with username and password; the answer decides the next step. */
-import { api, humanError, session, type LoginReply } from '../api.js';
+import { api, session, type LoginReply } from '../api.js';
+import { showError } from '../components.js';
 import { busy, field, h, Notice } from '../dom.js';
 import { HOME, navigate, type PageContext } from '../router.js';
 import { state } from '../state.js';
@@ -71,7 +72,7 @@ export function loginPage(ctx: PageContext): HTMLElement {
         const reply = await api.login(name, password.input.value);
         await handleLoginReply(reply, name);
       } catch (err) {
-        notice.error(humanError(err));
+        showError(notice, err);
         password.input.value = '';
         password.input.focus();
       }

@@ -2,8 +2,8 @@
  * Practice Security Settings (account holders): enforce MFA for all users, allow email codes, and the
  * IP safelist. The two sections save separately, so a refused safelist never holds back an MFA change.
  */
-import { api, ApiError, humanError, type SecuritySettings } from '../api.js';
-import { announce, confirmDialog } from '../components.js';
+import { api, ApiError, type SecuritySettings } from '../api.js';
+import { announce, confirmDialog, showError } from '../components.js';
 import { busy, field, h, Notice, replaceChildren, uid } from '../dom.js';
 import { errorDetailLines } from '../errors.js';
 import type { PageContext } from '../router.js';
@@ -133,7 +133,7 @@ function mfaSection(accountId: string, saved: () => SecuritySettings, remember: 
           next.mfaRequired ? 'Saved. Multi-factor authentication is now required for ALL users.' : 'Saved. Multi-factor authentication is optional for users.',
         );
       } catch (err) {
-        notice.error(humanError(err));
+        showError(notice, err);
       }
     });
   });
@@ -248,7 +248,7 @@ function safelistSection(
           address = currentIp;
           redraw();
         }
-        notice.error(humanError(err), lines.length ? h('ul', null, lines.map((line) => h('li', null, line))) : null);
+        showError(notice, err, lines.length ? h('ul', null, lines.map((line) => h('li', null, line))) : null);
       }
     });
   });

@@ -1,8 +1,7 @@
 /** One user's security settings (holders): details, current MFA status, Reset MFA. */
 import { api, type AccountUser } from '../api.js';
-import { confirmDialog, details, methodName, mfaBadge } from '../components.js';
+import { confirmDialog, details, methodName, mfaBadge, showError } from '../components.js';
 import { busy, h, Notice, uid } from '../dom.js';
-import { humanError } from '../api.js';
 import { href, type PageContext } from '../router.js';
 import { practiceTabs } from './practice-tabs.js';
 
@@ -57,7 +56,7 @@ export async function userPage(ctx: PageContext): Promise<HTMLElement> {
           paint();
           notice.success(`MFA was reset for ${name}. ${next}`);
         } catch (err) {
-          notice.error(humanError(err));
+          showError(notice, err);
         }
       });
     })();
