@@ -80,7 +80,7 @@ function mfaSection(accountId: string, saved: () => SecuritySettings, remember: 
       { class: 'check' },
       emailBox,
       h('label', { for: emailId }, 'Allow email codes'),
-      h('p', { class: 'hint', id: `${emailId}-help` }, 'Users may choose 6-digit codes sent by email instead of an authenticator app.'),
+      h('p', { class: 'hint', id: `${emailId}-help` }, 'Users may choose 6-digit codes sent by email instead of an authenticator app. Turning it off stops offering email codes; users who chose them set up an app at their next sign-in if MFA is required.'),
     ),
     notice.element,
     h('div', { class: 'actions' }, submit),
