@@ -146,6 +146,30 @@ describe('security settings and the IP safelist', () => {
     expect(lockout.status).toBe(403);
   });
 
+  it('serialises concurrent changes: every audited safelist diff starts from the list the previous one left', async () => {
+    const { accountId, token } = await holderOfNewAccount();
+    const lists = Array.from({ length: 10 }, (_, i) => ['203.0.113.10', `198.51.${i}.0/24`, ...(i % 2 ? ['2001:db8::/32'] : [])]);
+    const answers = await Promise.all(
+      lists.map((ipSafelist) => http.put(settingsPath(accountId), { mfaRequired: false, allowEmailCodes: true, ipSafelist }, { token, ...from('203.0.113.10') })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(lists.map(() => 200));
+    const final = (await http.get(settingsPath(accountId), { token, ...from('203.0.113.10') })).body.ipSafelist;
+    expect(lists).toContainEqual(final);
+
+    const audit = await http.get(`/api/v1/accounts/${accountId}/audit-events?pageSize=100`, { token, ...from('203.0.113.10') });
+    const changes = (audit.body.items as Array<{ id: string; type: string; details: { added: string[]; removed: string[]; entries: string[] } }>)
+      .filter((e) => e.type === 'safelist.changed')
+      .sort((a, b) => Number(a.id) - Number(b.id));
+    expect(changes).toHaveLength(10);
+    let previous: string[] = [];
+    for (const change of changes) {
+      const rebuilt = [...previous.filter((entry) => !change.details.removed.includes(entry)), ...change.details.added];
+      expect(new Set(rebuilt)).toEqual(new Set(change.details.entries));
+      previous = change.details.entries;
+    }
+    expect(previous).toEqual(final);
+  });
+
   it("keeps holders to their own account's settings; plain users may not read them", async () => {
     const a = await holderOfNewAccount();
     const b = await holderOfNewAccount();
