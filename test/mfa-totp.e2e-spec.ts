@@ -14,6 +14,7 @@ import {
   secretOfOtpauthUrl,
   totpCodeFor,
   uniqueSuffix,
+  type ApiResponse,
   type TestAuthenticator,
   type UserCredentials,
 } from '#testing';
@@ -206,7 +207,7 @@ describe('authenticator MFA (TOTP)', () => {
     const { user, authenticator } = await enrolledUser();
     const spare = await challengeFor(user);
     const wrong = authenticator.code(1) === '000000' ? '000001' : '000000';
-    let last: Awaited<ReturnType<typeof http.post>> | undefined;
+    let last: ApiResponse | undefined;
     for (let i = 0; i < 2; i++) {
       const challengeId = await challengeFor(user);
       for (let j = 0; j < 5; j++) last = await http.post(VERIFY, { challengeId, method: 'totp', code: wrong });

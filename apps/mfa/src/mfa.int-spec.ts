@@ -247,7 +247,7 @@ describe('mfa service rules', () => {
     const nc = await connect({ servers: config.NATS_URL });
     const seen: Array<{ subject: string; data: Record<string, unknown> }> = [];
     const sub = nc.subscribe(`${config.NATS_SUBJECT_PREFIX}.mfa.events.>`, {
-      callback: (_err, msg) => seen.push({ subject: msg.subject.slice(config.NATS_SUBJECT_PREFIX.length + 1), data: msg.json<{ data: Record<string, unknown> }>().data }),
+      callback: (_err, msg) => void seen.push({ subject: msg.subject.slice(config.NATS_SUBJECT_PREFIX.length + 1), data: msg.json<{ data: Record<string, unknown> }>().data }),
     });
     await nc.flush();
     try {
