@@ -15,6 +15,8 @@ import { RegenerateRecoveryCodesUseCase, RemoveMfaUseCase, ResetMfaUseCase } fro
 import { rekeyDatabase, rekeyFactors } from './factors/rekey.js';
 import { SecretBox } from './factors/secret-box.js';
 import { loadMfaConfig } from './mfa.config.js';
+import { RecoveryCodeRepository } from './recovery-codes/recovery-code.repository.js';
+import { generateRecoveryCodes, hashRecoveryCode } from './recovery-codes/recovery-codes.js';
 import { MfaModule } from './mfa.module.js';
 import { MfaStatusUseCase } from './status/mfa-status.use-case.js';
 import { TotpSetupUseCase } from './totp/totp-setup.use-case.js';
@@ -184,6 +186,17 @@ describe('mfa service rules', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect((await status.one(userId)).recoveryCodesRemaining).toBe(9);
     await expect(verifier.verify(userId, 'recovery_code', recoveryCodes[1]!)).resolves.toBeDefined();
+  });
+
+  it('replaces a set of recovery codes all at once: concurrent replacements leave exactly one set of ten', async () => {
+    const { userId } = await enrolledUser();
+    const repository = moduleRef.get(RecoveryCodeRepository);
+    const sets = Array.from({ length: 6 }, () => generateRecoveryCodes().map(hashRecoveryCode));
+    await Promise.all(sets.map((set) => repository.replace(userId, set, clock.now())));
+    const rows: Array<{ code_hash: string }> = await dataSource.query(`SELECT code_hash FROM mfa.recovery_codes WHERE user_id = $1`, [userId]);
+    expect(rows).toHaveLength(10);
+    const stored = rows.map((r) => r.code_hash).sort();
+    expect(sets.some((set) => JSON.stringify([...set].sort()) === JSON.stringify(stored))).toBe(true);
   });
 
   it('lets an unconfirmed setup expire after 10 minutes, and never counts it as MFA', async () => {

@@ -34,14 +34,18 @@ export class RecoveryCodeRepository {
     return new Map(rows.map((r) => [r.user_id, r.n]));
   }
 
-  /** Replaces the user's whole set (inside the caller's transaction when given one). */
-  async replace(userId: string, codeHashes: string[], now: Date, manager: EntityManager = this.repo.manager): Promise<void> {
-    await manager.query(`DELETE FROM mfa.recovery_codes WHERE user_id = $1`, [userId]);
-    if (codeHashes.length === 0) return;
-    await manager.query(
-      `INSERT INTO mfa.recovery_codes (user_id, code_hash, created_at) SELECT $1, unnest($2::text[]), $3`,
-      [userId, codeHashes, now],
-    );
+  /**
+   * Replaces the user's whole set, all or nothing (inside the caller's transaction when given one). A
+   * per-user transaction lock serialises two replacements, so a user never ends up with both new sets.
+   */
+  async replace(userId: string, codeHashes: string[], now: Date, manager?: EntityManager): Promise<void> {
+    const run = async (tx: EntityManager) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`twofold:mfa:recovery-codes:${userId}`]);
+      await tx.query(`DELETE FROM mfa.recovery_codes WHERE user_id = $1`, [userId]);
+      if (codeHashes.length === 0) return;
+      await tx.query(`INSERT INTO mfa.recovery_codes (user_id, code_hash, created_at) SELECT $1, unnest($2::text[]), $3`, [userId, codeHashes, now]);
+    };
+    await (manager ? run(manager) : this.repo.manager.transaction(run));
   }
 
   async deleteAll(userId: string, manager: EntityManager = this.repo.manager): Promise<number> {
