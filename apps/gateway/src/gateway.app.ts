@@ -4,6 +4,8 @@
  */
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -24,6 +26,7 @@ import type { AuthenticatedRequest } from './auth/principal.js';
 import type { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { canonicalIp } from './http/client-ip.js';
+import { toErrorResponse } from './http/error-response.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { domainEventRules } from './metrics/domain-metrics.js';
 
@@ -38,6 +41,13 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     logger: false,
+    // Errors Fastify raises before routing (a URL that is not valid UTF-8) and the HTTP parser's own
+    // refusals (headers too large, garbage) get our error shape and a stable code too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const response = toErrorResponse(error, request.id);
+      void reply.status(response.status).header('cache-control', 'no-store').send(response.body);
+    },
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     logger: new NestPinoLogger(logger),
@@ -98,6 +108,22 @@ function registerMetrics(fastify: FastifyInstance): void {
     const { contentType, body } = await renderMetrics();
     return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
   });
+}
+
+/** What the HTTP parser refused, answered in our shape before the socket is closed (as Node itself does). */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive.']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', 'The request headers are too large.']
+        : [400, 'MALFORMED_REQUEST', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }
 
 /**

@@ -2,6 +2,7 @@ import {
   Catch,
   Logger,
   ValidationPipe,
+  type ArgumentMetadata,
   type ArgumentsHost,
   type CallHandler,
   type ExceptionFilter,
@@ -66,9 +67,39 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
   });
 }
 
-/** Same rules at the edge and inside: whitelist, reject unknown fields, no implicit conversion. */
+/** Deeper than any payload we define; a body nested beyond it is refused before anything recurses into it. */
+export const MAX_PAYLOAD_DEPTH = 32;
+
+/** True when `value` nests objects or arrays deeper than `maxDepth`. Iterative: a hostile depth cannot overflow the stack. */
+export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= maxDepth) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/**
+ * class-transformer and class-validator recurse; a deeply nested body (`[[[[…]]]]`, well within the
+ * size limit) would overflow the stack and surface as a 500. Refused first, as any invalid payload.
+ */
+class BoundedValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (nestsDeeperThan(value, MAX_PAYLOAD_DEPTH)) {
+      throw new DomainError('VALIDATION_FAILED', 'The request is invalid.', { problems: [`payload: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`] });
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/** Same rules at the edge and inside: whitelist, reject unknown fields, no implicit conversion, bounded depth. */
 export function strictValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BoundedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
