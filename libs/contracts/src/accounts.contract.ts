@@ -21,7 +21,7 @@ import {
 import { event, rpc } from '#common';
 import { ActorDto, PASSWORD_MAX, PASSWORD_MIN, ROLES, USERNAME_MAX, type Role } from './identity.js';
 import { SAFELIST_ENTRY_MAX_LENGTH, SAFELIST_MAX_ENTRIES } from './ip-safelist.js';
-import { IsUsername } from './validators.js';
+import { IsIdempotencyKey, IsUsername } from './validators.js';
 
 export const ACCOUNT_NAME_MAX = 200;
 export const EMAIL_MAX = 254;
@@ -34,6 +34,11 @@ export class CreateAccountRequest {
   @ValidateNested()
   @Type(() => ActorDto)
   actor!: ActorDto;
+
+  /** The caller's `Idempotency-Key`: a retry with the same key and request answers the first result. */
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string;
 }
 
 export interface AccountView {
@@ -63,6 +68,11 @@ export class CreateUserRequest {
   @ValidateNested()
   @Type(() => ActorDto)
   actor!: ActorDto;
+
+  /** The caller's `Idempotency-Key`: a retry with the same key and request answers the first result. */
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string;
 }
 
 export interface UserView {

@@ -48,3 +48,17 @@ export class ActorDto {
 }
 
 export type AuthenticationMethod = 'pwd' | 'otp' | 'mfa' | 'email';
+
+/**
+ * `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters,
+ * taken verbatim. Scoped to the caller (a support key or a holder), so two callers' keys never collide.
+ */
+export const IDEMPOTENCY_KEY_MAX = 255;
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7E]{1,255}$/;
+
+/** Returns the problem with an idempotency key, or undefined when it is acceptable. */
+export function idempotencyKeyProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  if (!IDEMPOTENCY_KEY_PATTERN.test(value)) return `must be 1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters`;
+  return undefined;
+}
