@@ -7,12 +7,16 @@ import { AccountAccess } from './accounts/account-access.js';
 import { AccountEntity } from './accounts/account.entity.js';
 import { AccountRepository } from './accounts/account.repository.js';
 import { AccountsHandler } from './accounts/accounts.handler.js';
+import { CreateAccountUseCase } from './accounts/create-account.use-case.js';
 import { AuditConsumer } from './audit/audit-consumer.js';
 import { AuditEventEntity } from './audit/audit-event.entity.js';
 import { AuditEventRepository } from './audit/audit-event.repository.js';
 import { AuditLogUseCase } from './audit/audit-log.use-case.js';
 import { AuditHandler } from './audit/audit.handler.js';
 import { accountsDatabase } from './database.js';
+import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity.js';
+import { IdempotencyKeyRepository } from './idempotency/idempotency-key.repository.js';
+import { IdempotencyKeySweeper } from './idempotency/idempotency-key.sweeper.js';
 import { ManagedUsersHandler } from './managed-users/managed-users.handler.js';
 import { ManagedUsersUseCase } from './managed-users/managed-users.use-case.js';
 import { MfaRequirementHandler } from './mfa-requirement/mfa-requirement.handler.js';
@@ -33,7 +37,7 @@ export class AccountsModule {
       module: AccountsModule,
       imports: [
         serviceDatabaseModule(accountsDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE)),
-        TypeOrmModule.forFeature([AccountEntity, UserEntity, SecurityPolicyEntity, AuditEventEntity]),
+        TypeOrmModule.forFeature([AccountEntity, UserEntity, SecurityPolicyEntity, AuditEventEntity, IdempotencyKeyEntity]),
         NatsClientModule.forRoot({
           natsUrl: config.NATS_URL,
           subjectPrefix: config.NATS_SUBJECT_PREFIX,
@@ -55,6 +59,9 @@ export class AccountsModule {
         AccountRepository,
         UserRepository,
         AccountAccess,
+        CreateAccountUseCase,
+        IdempotencyKeyRepository,
+        IdempotencyKeySweeper,
         CreateUserUseCase,
         PendingUserSweeper,
         SecurityPolicyRepository,

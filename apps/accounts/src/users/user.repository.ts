@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, type Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { LessThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { DomainError, isUniqueViolation } from '#common';
 import type { UserView } from '#contracts';
 import { UserEntity } from './user.entity.js';
@@ -11,25 +11,67 @@ export function toUserView(user: UserEntity): UserView {
 
 @Injectable()
 export class UserRepository {
-  constructor(@InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>) {}
+  constructor(
+    @InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  private on(manager?: EntityManager): Repository<UserEntity> {
+    return manager ? manager.getRepository(UserEntity) : this.repo;
+  }
 
   /** Reserves the username with a `pending` row; a taken name is a clean conflict, even when raced. */
-  async insertPending(user: Pick<UserEntity, 'id' | 'accountId' | 'username' | 'email' | 'role'>): Promise<void> {
+  async insertPending(user: Pick<UserEntity, 'id' | 'accountId' | 'username' | 'email' | 'role'>, manager?: EntityManager): Promise<void> {
     try {
-      await this.repo.insert({ ...user, status: 'pending' });
+      await this.on(manager).insert({ ...user, status: 'pending' });
     } catch (err) {
       if (isUniqueViolation(err)) throw new DomainError('USERNAME_TAKEN', 'That username is already taken.');
       throw err;
     }
   }
 
-  async activate(id: string): Promise<UserEntity> {
-    await this.repo.update({ id, status: 'pending' }, { status: 'active' });
-    return this.repo.findOneByOrFail({ id, status: 'active' });
+  async activate(id: string, manager?: EntityManager): Promise<UserEntity> {
+    await this.on(manager).update({ id, status: 'pending' }, { status: 'active' });
+    return this.on(manager).findOneByOrFail({ id, status: 'active' });
   }
 
-  async deletePending(id: string): Promise<void> {
-    await this.repo.delete({ id, status: 'pending' });
+  async deletePending(id: string, manager?: EntityManager): Promise<void> {
+    await this.on(manager).delete({ id, status: 'pending' });
+  }
+
+  /**
+   * Runs `work` in a transaction holding the user's row locked FOR UPDATE (`null` when there is no such
+   * row), so a creation is resumed by one request at a time and the sweeper leaves it alone meanwhile.
+   * Waits at most `lockTimeoutMs` for the lock, then answers CONFLICT: another request still holds it.
+   */
+  withLocked<T>(id: string, lockTimeoutMs: number, work: (user: UserEntity | null, manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource
+      .transaction(async (manager) => {
+        await manager.query(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.max(1, Math.round(lockTimeoutMs))}ms`]);
+        const user = await manager.getRepository(UserEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+        return work(user, manager);
+      })
+      .catch((err: unknown) => {
+        if (isLockNotAvailable(err)) throw new DomainError('CONFLICT', 'This user is being created by another request right now; retry shortly.');
+        throw err;
+      });
+  }
+
+  /**
+   * Runs `work` in a transaction holding a stale pending row locked, unless another transaction holds it
+   * (`SKIP LOCKED`: a retry is resuming that creation) or it is no longer stale and pending. Answers
+   * whether `work` ran.
+   */
+  withStalePendingLocked(id: string, before: Date, work: (manager: EntityManager) => Promise<void>): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: unknown[] = await manager.query(
+        `SELECT id FROM accounts.users WHERE id = $1 AND status = 'pending' AND created_at < $2 FOR UPDATE SKIP LOCKED`,
+        [id, before],
+      );
+      if (rows.length === 0) return false;
+      await work(manager);
+      return true;
+    });
   }
 
   findActive(id: string): Promise<UserEntity | null> {
@@ -69,4 +111,10 @@ export class UserRepository {
   findStalePending(before: Date, limit: number): Promise<UserEntity[]> {
     return this.repo.find({ where: { status: 'pending', createdAt: LessThan(before) }, take: limit });
   }
+}
+
+/** PostgreSQL's lock_not_available (55P03): `lock_timeout` ran out. */
+function isLockNotAvailable(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  return (e?.driverError?.code ?? e?.code) === '55P03';
 }
