@@ -4,6 +4,7 @@ import { RpcClient } from '#common';
 import { AccountsSubjects, type UserView } from '#contracts';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { SessionGuard } from '../auth/session.guard.js';
+import { ApiIdempotencyKey, IdempotencyKey } from '../http/idempotency-key.js';
 import { UuidParam } from '../http/params.js';
 import { CreateUserBody, UserResponse } from './accounts.dto.js';
 
@@ -18,7 +19,13 @@ export class AccountsController {
   @Post('users')
   @ApiOperation({ summary: 'Create a user in your account (holders)' })
   @ApiCreatedResponse({ type: UserResponse })
-  createUser(@UuidParam('accountId') accountId: string, @Body() body: CreateUserBody, @CurrentPrincipal() principal: Principal): Promise<UserView> {
-    return this.rpc.request(AccountsSubjects.createUser, { ...body, accountId, actor: { type: 'user', userId: principal.userId } });
+  @ApiIdempotencyKey()
+  createUser(
+    @UuidParam('accountId') accountId: string,
+    @Body() body: CreateUserBody,
+    @CurrentPrincipal() principal: Principal,
+    @IdempotencyKey() idempotencyKey?: string,
+  ): Promise<UserView> {
+    return this.rpc.request(AccountsSubjects.createUser, { ...body, accountId, actor: { type: 'user', userId: principal.userId }, idempotencyKey });
   }
 }

@@ -5,6 +5,7 @@ import { AccountsSubjects, type AccountView, type ManagedUserView, type UserView
 import { CreateAccountBody, AccountResponse, CreateUserBody, UserResponse } from '../accounts/accounts.dto.js';
 import { ManagedUserResponse, SupportResetBody } from '../accounts/policy.dto.js';
 import { CurrentSupport, type SupportCaller } from '../auth/principal.js';
+import { ApiIdempotencyKey, IdempotencyKey } from '../http/idempotency-key.js';
 import { UuidParam } from '../http/params.js';
 import { SupportKeyGuard } from './support-key.guard.js';
 
@@ -19,15 +20,22 @@ export class SupportController {
   @Post('accounts')
   @ApiOperation({ summary: 'Provision an account' })
   @ApiCreatedResponse({ type: AccountResponse })
-  createAccount(@Body() body: CreateAccountBody, @CurrentSupport() support: SupportCaller): Promise<AccountView> {
-    return this.rpc.request(AccountsSubjects.createAccount, { name: body.name, actor: { type: 'support', keyId: support.keyId } });
+  @ApiIdempotencyKey()
+  createAccount(@Body() body: CreateAccountBody, @CurrentSupport() support: SupportCaller, @IdempotencyKey() idempotencyKey?: string): Promise<AccountView> {
+    return this.rpc.request(AccountsSubjects.createAccount, { name: body.name, actor: { type: 'support', keyId: support.keyId }, idempotencyKey });
   }
 
   @Post('accounts/:accountId/users')
   @ApiOperation({ summary: 'Create a user (holder or user) in any account' })
   @ApiCreatedResponse({ type: UserResponse })
-  createUser(@UuidParam('accountId') accountId: string, @Body() body: CreateUserBody, @CurrentSupport() support: SupportCaller): Promise<UserView> {
-    return this.rpc.request(AccountsSubjects.createUser, { ...body, accountId, actor: { type: 'support', keyId: support.keyId } });
+  @ApiIdempotencyKey()
+  createUser(
+    @UuidParam('accountId') accountId: string,
+    @Body() body: CreateUserBody,
+    @CurrentSupport() support: SupportCaller,
+    @IdempotencyKey() idempotencyKey?: string,
+  ): Promise<UserView> {
+    return this.rpc.request(AccountsSubjects.createUser, { ...body, accountId, actor: { type: 'support', keyId: support.keyId }, idempotencyKey });
   }
 
   @Post('users/:userId/mfa/reset')
