@@ -1,9 +1,10 @@
 import type { INestMicroservice } from '@nestjs/common';
+import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { bootstrapService, natsServers, PrefixedClientNats, RpcClient } from '#common';
-import { AccountsSubjects, type CreateUserRequest, type Role, type UserView } from '#contracts';
+import { AccountsSubjects, AuthSubjects, type CreateUserRequest, type Role, type UserView } from '#contracts';
 import { intEnv, intRun, isolatedPrefix } from '#testing';
 import { loadAccountsConfig } from '../accounts.config.js';
 import { AccountsModule } from '../accounts.module.js';
@@ -146,6 +147,43 @@ describe('creating a user with an idempotency key', () => {
       await holder.end();
     }
     expect(await usersNamed(request.username)).toEqual([{ id, status: 'active' }]);
+  });
+
+  it('lets only one of several concurrent retries resume a halfway creation: auth is asked once', async () => {
+    const account = await newAccount();
+    const request = userRequest(account.id);
+    const id = await leftHalfway(request);
+    const watcher = await connect({ servers: natsServers(intRun().natsUrl) });
+    let asked = 0;
+    const sub = watcher.subscribe(`${prefix}.${AuthSubjects.setCredential.name}`, { callback: () => asked++ });
+    await watcher.flush();
+    try {
+      const answers = await Promise.all(['first password!', 'second password', 'third password!'].map((password) => rpc.request(AccountsSubjects.createUser, { ...request, password })));
+      expect(answers.map((a) => a.id)).toEqual([id, id, id]);
+      await watcher.flush();
+      expect(asked).toBe(1);
+    } finally {
+      sub.unsubscribe();
+      await watcher.close();
+    }
+  });
+
+  it('answers 409 CONFLICT when another request holds the creation longer than the service waits, and leaves it pending', async () => {
+    const account = await newAccount();
+    const request = userRequest(account.id);
+    const id = await leftHalfway(request);
+    const holder = new pg.Client({ connectionString: intRun().databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM accounts.users WHERE id = $1 FOR UPDATE', [id]);
+      await expect(rpc.request(AccountsSubjects.createUser, request)).rejects.toMatchObject({ code: 'CONFLICT' });
+      await holder.query('COMMIT');
+    } finally {
+      await holder.end();
+    }
+    expect(await usersNamed(request.username)).toEqual([{ id, status: 'pending' }]);
+    expect((await rpc.request(AccountsSubjects.createUser, request)).id).toBe(id);
   });
 
   it('refuses the same key with a different request (422 IDEMPOTENCY_KEY_REUSED), and leaves the first alone', async () => {
