@@ -18,6 +18,23 @@ export function currentAddressOf(settings: Record<string, unknown>): string | un
   return undefined;
 }
 
+/**
+ * The holder's address as the gateway last saw it: the newest audit event they caused (their sign-in at
+ * the latest). The API has no "my address" endpoint; a refused save still reports the live one.
+ */
+export async function addressFromAudit(accountId: string, userId: string): Promise<string | undefined> {
+  try {
+    const page = await api.auditEvents(accountId, 1, 100);
+    for (const event of page.items) {
+      const actor = event.actor as { userId?: unknown } | null | undefined;
+      if (actor?.userId === userId && typeof event.ip === 'string' && event.ip) return event.ip;
+    }
+  } catch {
+    /* the editor works without it */
+  }
+  return undefined;
+}
+
 /** Users of the account without MFA, by paging through the user list (the API has no count for it). */
 export async function countUsersWithoutMfa(accountId: string): Promise<{ withoutMfa: number; total: number }> {
   const pageSize = 100;
@@ -36,6 +53,7 @@ export async function securitySettingsPage(ctx: PageContext): Promise<HTMLElemen
   ctx.setTitle('Practice Security Settings');
   const accountId = ctx.me!.accountId;
   let saved: SecuritySettings = await api.securitySettings(accountId);
+  const myAddress = currentAddressOf(saved) ?? (await addressFromAudit(accountId, ctx.me!.id));
   const remember = (next: SecuritySettings) => {
     saved = { ...saved, ...next, ipSafelist: [...(next.ipSafelist ?? saved.ipSafelist)] };
   };
@@ -46,7 +64,7 @@ export async function securitySettingsPage(ctx: PageContext): Promise<HTMLElemen
     h('h1', null, 'Account Security Settings'),
     practiceTabs('/practice/security-settings'),
     mfaSection(accountId, () => saved, remember),
-    safelistSection(accountId, () => saved, remember, currentAddressOf(saved)),
+    safelistSection(accountId, () => saved, remember, myAddress),
   );
 }
 
