@@ -69,6 +69,9 @@ export async function startE2eStack(rootDir: string, env: NodeJS.ProcessEnv = pr
         NATS_URL: run.natsUrl,
         NATS_SUBJECT_PREFIX: run.prefix,
         SUPPORT_BOOTSTRAP_KEY: supportKey,
+        // Every test request comes from loopback: per-IP limits are proven by tests that set low ones.
+        LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+        MFA_VERIFY_RATE_LIMIT_PER_MINUTE: '100000',
         ...generateSecrets(),
       },
     });

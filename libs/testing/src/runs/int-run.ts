@@ -50,6 +50,8 @@ export function intEnv(overrides: Record<string, string | undefined> = {}, run: 
     NATS_SUBJECT_PREFIX: run.prefix,
     JWT_PRIVATE_KEY: run.jwtPrivateKey,
     MFA_ENCRYPTION_KEYS: run.mfaEncryptionKeys,
+    LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+    MFA_VERIFY_RATE_LIMIT_PER_MINUTE: '100000',
     ...overrides,
   };
 }
