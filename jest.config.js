@@ -30,6 +30,8 @@ export default {
   // Jest reads the timeout from the root config only (a project's `testTimeout` is ignored). Hooks get it
   // too: int and e2e hooks start and stop real services.
   testTimeout: 30_000,
+  // Safety net only: tests close what they open, but one leaked connection must never hang CI for 90 min.
+  forceExit: true,
   projects: [
     {
       ...shared,

@@ -56,36 +56,41 @@ describe('audit consumer durability', () => {
   });
 
   it('records events published while accounts was down, once each, and resolves the account from the user', async () => {
-    let app = await start();
-    const dataSource = app.get<DataSource>(getDataSourceToken());
-    await dataSource.query(`INSERT INTO accounts.accounts (id, name) VALUES ($1, 'Audit practice')`, [accountId]);
-    await dataSource.query(
-      `INSERT INTO accounts.users (id, account_id, username, email, role, status) VALUES ($1, $2, $3, 'a@example.com', 'user', 'active')`,
-      [userId, accountId, `audit-${userId}`],
-    );
+    let app: Awaited<ReturnType<typeof start>> | undefined = await start();
+    try {
+      const dataSource = app.get<DataSource>(getDataSourceToken());
+      await dataSource.query(`INSERT INTO accounts.accounts (id, name) VALUES ($1, 'Audit practice')`, [accountId]);
+      await dataSource.query(
+        `INSERT INTO accounts.users (id, account_id, username, email, role, status) VALUES ($1, $2, $3, 'a@example.com', 'user', 'active')`,
+        [userId, accountId, `audit-${userId}`],
+      );
 
-    const at = () => new Date().toISOString();
-    await publisher.publish(MfaEvents.enrolled, { userId, method: 'totp', ip: '192.0.2.1', at: at() });
-    expect(await waitForRows(dataSource, userId, 1)).toEqual([expect.objectContaining({ type: 'mfa.enrolled', account_id: accountId, ip: '192.0.2.1' })]);
+      const at = () => new Date().toISOString();
+      await publisher.publish(MfaEvents.enrolled, { userId, method: 'totp', ip: '192.0.2.1', at: at() });
+      expect(await waitForRows(dataSource, userId, 1)).toEqual([expect.objectContaining({ type: 'mfa.enrolled', account_id: accountId, ip: '192.0.2.1' })]);
 
-    await app.close();
-    // accounts is down: these must not be lost.
-    await publisher.publish(AuthEvents.loginFailed, { userId, reason: 'invalid_credentials', ip: '192.0.2.2', at: at() });
-    await publisher.publish(MfaEvents.locked, { userId, lockedUntil: at(), ip: '192.0.2.3', at: at() });
-    await publisher.publish(AuthEvents.loginFailed, { reason: 'invalid_credentials', ip: '192.0.2.4', at: at() });
+      await app.close();
+      app = undefined;
+      // accounts is down: these must not be lost.
+      await publisher.publish(AuthEvents.loginFailed, { userId, reason: 'invalid_credentials', ip: '192.0.2.2', at: at() });
+      await publisher.publish(MfaEvents.locked, { userId, lockedUntil: at(), ip: '192.0.2.3', at: at() });
+      await publisher.publish(AuthEvents.loginFailed, { reason: 'invalid_credentials', ip: '192.0.2.4', at: at() });
 
-    app = await start();
-    const again = app.get<DataSource>(getDataSourceToken());
-    const rows = await waitForRows(again, userId, 3);
-    expect(rows.map((r) => [r.type, r.account_id, r.ip])).toEqual([
-      ['mfa.enrolled', accountId, '192.0.2.1'],
-      ['login.failed', accountId, '192.0.2.2'],
-      ['mfa.locked', accountId, '192.0.2.3'],
-    ]);
-    // A failed sign-in of an unknown name is kept without an account (no holder sees it).
-    const orphan: Array<{ account_id: string | null }> = await again.query(`SELECT account_id FROM accounts.audit_events WHERE ip = '192.0.2.4'`);
-    expect(orphan).toEqual([{ account_id: null }]);
-    await app.close();
+      app = await start();
+      const again = app.get<DataSource>(getDataSourceToken());
+      const rows = await waitForRows(again, userId, 3);
+      expect(rows.map((r) => [r.type, r.account_id, r.ip])).toEqual([
+        ['mfa.enrolled', accountId, '192.0.2.1'],
+        ['login.failed', accountId, '192.0.2.2'],
+        ['mfa.locked', accountId, '192.0.2.3'],
+      ]);
+      // A failed sign-in of an unknown name is kept without an account (no holder sees it).
+      const orphan: Array<{ account_id: string | null }> = await again.query(`SELECT account_id FROM accounts.audit_events WHERE ip = '192.0.2.4'`);
+      expect(orphan).toEqual([{ account_id: null }]);
+    } finally {
+      // Also on failure: a replica left running keeps jest from exiting.
+      await app?.close();
+    }
   });
 
   it('inserts nothing for a redelivered message (same stream position)', async () => {
