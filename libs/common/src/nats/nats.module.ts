@@ -27,7 +27,9 @@ export class NatsClientModule {
       name: `twofold-${options.name}-client`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
-    });
+      // nats.js otherwise builds an Error (a stack capture) on every request, for async stack traces.
+      noAsyncTraces: true,
+    } as ConstructorParameters<typeof PrefixedClientNats>[1]);
     return {
       module: NatsClientModule,
       global: true,

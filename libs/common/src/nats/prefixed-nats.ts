@@ -49,4 +49,9 @@ export class PrefixedClientNats extends ClientNats {
   protected override normalizePattern(pattern: Parameters<ClientNats['normalizePattern']>[0]): string {
     return `${this.prefix}.${super.normalizePattern(pattern)}`;
   }
+
+  /** The subject a bare contract subject is sent on in this deployment. */
+  subjectOf(subject: string): string {
+    return `${this.prefix}.${subject}`;
+  }
 }
