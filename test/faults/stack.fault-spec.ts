@@ -55,12 +55,16 @@ async function timed(fn: () => Promise<ApiResponse>): Promise<Outcome & { body?:
   }
 }
 
+/**
+ * Creates a user; the username doubles as the Idempotency-Key, so a retry of a creation whose answer was
+ * lost finishes that same creation instead of colliding with it (see docs/policy.md, Retrying safely).
+ */
 function createUserRequest(accountId: string, username: string) {
   return () =>
     api(baseUrl).post(
       `/api/v1/support/accounts/${accountId}/users`,
       { username, password: strongPassword(), email: `${username}@example.com`, role: 'user' },
-      { apiKey: supportKey, timeoutMs: ANSWER_WITHIN_MS + 5_000 },
+      { apiKey: supportKey, timeoutMs: ANSWER_WITHIN_MS + 5_000, headers: { 'idempotency-key': `fault-${username}` } },
     );
 }
 
@@ -140,6 +144,8 @@ beforeAll(async () => {
   env = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+    MFA_VERIFY_RATE_LIMIT_PER_MINUTE: '100000',
     HOST: '127.0.0.1',
     TRUSTED_PROXIES: '',
     DATABASE_URL: postgres.url(),
@@ -186,9 +192,9 @@ describe('faults', () => {
           continue;
         }
         failures.push(outcome);
-        // The client's retry, same username: must end in the user existing.
-        for (let attempt = 0; attempt < 5 && outcome.status !== 201; attempt++) {
-          await sleep(300);
+        // The client's retry, same username and Idempotency-Key: must end in the user existing.
+        for (let attempt = 0; attempt < 10 && outcome.status !== 201; attempt++) {
+          await sleep(500);
           outcome = await timed(createUserRequest(account.id, username));
         }
         if (outcome.status === 201) acknowledged.push(outcome.body.id);
@@ -215,13 +221,7 @@ describe('faults', () => {
       return `${username}: accounts row ${users.map((u) => u.status).join(',') || 'none'}, credential ${credentials.length ? 'present' : 'none'}`;
     };
     const unrecoverable = await Promise.all(retriesFailed.map(diagnose));
-    // KNOWN ISSUE (reported, owned by apps/accounts create-user): when auth stores the credential but its
-    // answer is lost (replica killed), accounts removes its pending row and leaves the credential, which
-    // keeps the username taken, so the client's retry gets 409 USERNAME_TAKEN. Such a user can never sign
-    // in (no membership), so nothing leaks; but the retry does not succeed. Remove this filter once fixed.
-    const orphanCredential = (line: string) => line.endsWith('accounts row none, credential present');
-    if (unrecoverable.some(orphanCredential)) process.stderr.write(`known issue, retry refused: ${unrecoverable.filter(orphanCredential).join('; ')}\n`);
-    expect(unrecoverable.filter((line) => !orphanCredential(line))).toEqual([]);
+    expect(unrecoverable).toEqual([]);
     const stored = await postgres.query<{ id: string }>(
       `SELECT u.id FROM accounts.users u JOIN auth.credentials c ON c.user_id = u.id WHERE u.status = 'active' AND u.id = ANY($1::uuid[])`,
       [acknowledged],
