@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsIP, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { event, rpc } from '#common';
 import { ActorDto, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, type AuthenticationMethod, type Role } from './identity.js';
-import { IsSecondFactorCode, MFA_METHODS, type MfaMethod } from './mfa.contract.js';
+import { IsSecondFactorCode, MFA_METHODS, type EmailCodeSentReply, type MfaMethod } from './mfa.contract.js';
 import { IsUsername } from './validators.js';
 
 // ---- sign-in -------------------------------------------------------------------------------------
@@ -37,6 +37,16 @@ export class VerifyMfaChallengeRequest {
 
   @IsSecondFactorCode()
   code!: string;
+
+  @IsOptional()
+  @IsIP()
+  ip?: string;
+}
+
+/** "Email me a code" for a live challenge of a user who chose email codes. */
+export class SendChallengeEmailCodeRequest {
+  @IsUUID()
+  challengeId!: string;
 
   @IsOptional()
   @IsIP()
@@ -145,6 +155,7 @@ export interface LogoutEvent {
 export const AuthSubjects = {
   login: rpc<LoginRequest, LoginReply>('auth.login'),
   verifyMfaChallenge: rpc<VerifyMfaChallengeRequest, Extract<LoginReply, { status: 'authenticated' }>>('auth.mfa.verify'),
+  sendChallengeEmailCode: rpc<SendChallengeEmailCodeRequest, EmailCodeSentReply>('auth.mfa.email.send'),
   logout: rpc<SessionRef, { revoked: boolean }>('auth.sessions.revoke'),
   checkSession: rpc<SessionRef, SessionCheckReply>('auth.sessions.check'),
   revokeUserSessions: rpc<RevokeUserSessionsRequest, RevokeUserSessionsReply>('auth.sessions.revoke-user'),

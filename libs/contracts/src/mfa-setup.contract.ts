@@ -1,7 +1,7 @@
 import { IsIP, IsOptional, IsString, Matches } from 'class-validator';
 import { rpc } from '#common';
 import type { LoginReply } from './auth.contract.js';
-import { IsTotpCode, type TotpSetupStartReply } from './mfa.contract.js';
+import { IsTotpCode, type EmailCodeSentReply, type TotpSetupStartReply } from './mfa.contract.js';
 
 /**
  * Forced MFA setup at sign-in: when the account requires MFA and the user has none, `auth.login` answers
@@ -33,4 +33,6 @@ export type MfaSetupConfirmReply = Extract<LoginReply, { status: 'authenticated'
 export const MfaSetupSubjects = {
   start: rpc<MfaSetupStartRequest, TotpSetupStartReply>('auth.mfa-setup.start'),
   confirm: rpc<MfaSetupConfirmRequest, MfaSetupConfirmReply>('auth.mfa-setup.confirm'),
+  startEmail: rpc<MfaSetupStartRequest, EmailCodeSentReply>('auth.mfa-setup.email.start'),
+  confirmEmail: rpc<MfaSetupConfirmRequest, MfaSetupConfirmReply>('auth.mfa-setup.email.confirm'),
 } as const;

@@ -1,13 +1,15 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsString, IsUUID, Matches, ValidateNested, registerDecorator, type ValidationOptions } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, ValidateNested, registerDecorator, type ValidationOptions } from 'class-validator';
 import { event, rpc } from '#common';
 import { ActorDto, type Actor } from './identity.js';
 import { IsUsername } from './validators.js';
 
 // ---- code formats (same rule at the gateway and in the mfa service) -------------------------------
 
-export const MFA_METHODS = ['totp', 'recovery_code'] as const;
+export const MFA_METHODS = ['totp', 'recovery_code', 'email'] as const;
 export type MfaMethod = (typeof MFA_METHODS)[number];
+/** The factors a user sets up (recovery codes come with either). */
+export type FactorMethod = 'totp' | 'email';
 
 /** A TOTP code as typed: exactly six ASCII digits, as a string (a number would lose leading zeros). */
 export const TOTP_CODE_PATTERN = /^[0-9]{6}$/;
@@ -36,14 +38,14 @@ export function IsSecondFactorCode(options?: ValidationOptions): PropertyDecorat
         validate: (value: unknown, args) => {
           if (typeof value !== 'string') return false;
           const method = (args?.object as { method?: unknown } | undefined)?.method;
-          if (method === 'totp') return TOTP_CODE_PATTERN.test(value);
+          if (method === 'totp' || method === 'email') return TOTP_CODE_PATTERN.test(value);
           if (method === 'recovery_code') return RECOVERY_CODE_PATTERN.test(value);
           return false;
         },
         defaultMessage: (args) => {
           const method = (args?.object as { method?: unknown } | undefined)?.method;
           if (method === 'recovery_code') return `${args?.property ?? 'code'} must be a recovery code: 16 letters and digits, as xxxx-xxxx-xxxx-xxxx`;
-          if (method === 'totp') return `${args?.property ?? 'code'} must be a string of 6 digits`;
+          if (method === 'totp' || method === 'email') return `${args?.property ?? 'code'} must be a string of 6 digits`;
           return `${args?.property ?? 'code'} cannot be checked without a valid method`;
         },
       },
@@ -85,6 +87,21 @@ export class VerifySecondFactorRequest {
 
   @IsSecondFactorCode()
   code!: string;
+
+  /** The sign-in an email code was sent for (its code is bound to it); absent: a code sent for managing MFA. */
+  @IsOptional()
+  @IsUUID()
+  challengeId?: string;
+}
+
+/** Mail a 6-digit code: for a sign-in challenge, or (no challengeId) to prove the factor when managing MFA. */
+export class SendEmailCodeRequest {
+  @IsUUID()
+  userId!: string;
+
+  @IsOptional()
+  @IsUUID()
+  challengeId?: string;
 }
 
 export class MfaStatusBatchRequest {
@@ -114,6 +131,18 @@ export interface TotpSetupStartReply {
   manualKey: string;
   /** Seconds until the unconfirmed setup expires. */
   expiresIn: number;
+}
+
+/** A code is on its way (delivery is asynchronous: the answer never waits for the mail server). */
+export interface EmailCodeSentReply {
+  /** The address, masked (`z•••@example.com`), so the user knows where to look. */
+  sentTo: string;
+  /** Seconds the code stays valid. */
+  expiresIn: number;
+  /** Seconds before another code may be sent. */
+  resendAfterSeconds: number;
+  /** Codes that may still be sent for this sign-in (or setup, within the hour). */
+  sendsRemaining: number;
 }
 
 export interface TotpSetupConfirmReply {
@@ -150,7 +179,7 @@ export interface ResetMfaReply {
 
 export interface MfaEnrolledEvent {
   userId: string;
-  method: 'totp';
+  method: FactorMethod;
   ip?: string;
   at: string;
 }
@@ -186,7 +215,7 @@ export interface MfaVerificationEvent {
   userId: string;
   method: MfaMethod;
   /** Only on failures: why, without the code. */
-  reason?: 'wrong_code' | 'replayed' | 'locked';
+  reason?: 'wrong_code' | 'replayed' | 'expired' | 'locked' | 'not_allowed';
   ip?: string;
   at: string;
 }
@@ -200,6 +229,9 @@ export const MfaSubjects = {
   remove: rpc<TotpCodeRequest, { removed: true }>('mfa.remove'),
   regenerateRecoveryCodes: rpc<TotpCodeRequest, RecoveryCodesReply>('mfa.recovery-codes.regenerate'),
   reset: rpc<ResetMfaRequest, ResetMfaReply>('mfa.factors.reset'),
+  startEmailSetup: rpc<MfaUserRef, EmailCodeSentReply>('mfa.email.setup.start'),
+  confirmEmailSetup: rpc<TotpCodeRequest, TotpSetupConfirmReply>('mfa.email.setup.confirm'),
+  sendEmailCode: rpc<SendEmailCodeRequest, EmailCodeSentReply>('mfa.email.send'),
 } as const;
 
 export const MfaEvents = {

@@ -68,6 +68,7 @@ export const ERROR_MESSAGES: Record<string, Describe> = {
   HEADERS_TOO_LARGE: 'Your browser sent too much data with the request. Reload the page, or sign out and in again.',
   UNSUPPORTED_MEDIA_TYPE: 'Twofold could not read that request. Reload the page and try again.',
   MFA_CODE_INVALID: 'That code is not valid. Enter the current code (each code works only once) and try again.',
+  MFA_CODE_EXPIRED: 'That code has expired. Send yourself a new one and enter it within 10 minutes.',
   MFA_CHALLENGE_INVALID: 'This sign-in attempt has expired or was already used. Please sign in again.',
   MFA_LOCKED: (e) => `Too many wrong codes: multi-factor sign-in is locked${until(e)}. Try again later, or ask an account holder to help.`,
   MFA_METHOD_NOT_ALLOWED: 'That method is not available for your account.',
