@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { ServiceDatabaseOptions } from '#common';
 import { FactorEntity } from './factors/factor.entity.js';
 import { MfaInit1764900000000 } from './migrations/1764900000000-mfa-init.js';
+import { MfaEmailCodes1765200000000 } from './migrations/1765200000000-mfa-email-codes.js';
 import { RecoveryCodeEntity } from './recovery-codes/recovery-code.entity.js';
 import { UserStateEntity } from './verification/user-state.entity.js';
 
@@ -13,7 +14,7 @@ export function mfaDatabase(url: string, poolSize?: number): ServiceDatabaseOpti
     schema: MFA_SCHEMA,
     poolSize,
     entities: [FactorEntity, RecoveryCodeEntity, UserStateEntity],
-    migrations: [MfaInit1764900000000],
+    migrations: [MfaInit1764900000000, MfaEmailCodes1765200000000],
   };
 }
 

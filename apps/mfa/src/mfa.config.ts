@@ -29,6 +29,25 @@ const mfaSettings = {
   /** First lock; every further lock doubles it, up to MFA_LOCKOUT_MAX_SECONDS. */
   MFA_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   MFA_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(86_400),
+  /**
+   * Where mail goes out (email codes, security notifications): `smtp://[user:pass@]host[:port]` (STARTTLS
+   * when the server offers it) or `smtps://…` (TLS from the start). Unset: no mail is sent, email codes
+   * answer 503 and notifications wait in the events stream (npm start sets it to its development mailbox).
+   */
+  SMTP_URL: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value.trim() : undefined))
+    .refine((value) => value === undefined || /^smtps?:\/\/[^\s/]+/.test(value), 'must be smtp://[user:pass@]host[:port] or smtps://…'),
+  MAIL_FROM: z.string().min(3).max(200).default('Twofold <no-reply@twofold.invalid>'),
+  /** How long an emailed code is valid. */
+  EMAIL_CODE_TTL_SECONDS: z.coerce.number().int().min(30).max(3_600).default(600),
+  /** Wait between two codes for the same sign-in (or setup). */
+  EMAIL_CODE_RESEND_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  /** Codes per sign-in challenge (and per setup within an hour). */
+  EMAIL_CODE_MAX_SENDS: z.coerce.number().int().min(1).max(50).default(5),
+  /** Longest wait between two delivery attempts of a mail while the mail server is down (doubling from 1 s). */
+  MAIL_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
 };
 
 export type MfaConfig = ReturnType<typeof loadMfaConfig>;

@@ -20,6 +20,15 @@ import { LockoutRepository } from './verification/lockout.repository.js';
 import { SecondFactorVerifier } from './verification/second-factor.verifier.js';
 import { UserStateEntity } from './verification/user-state.entity.js';
 import { VerificationHandler } from './verification/verification.handler.js';
+import { EmailCodeChecker } from './email/email-code.checker.js';
+import { EmailCodeDelivery } from './email/email-code.delivery.js';
+import { EmailCodeHasher } from './email/email-code.js';
+import { EmailCodeRepository } from './email/email-code.repository.js';
+import { EmailCodeSender, EmailSetupUseCase, SendEmailCodeUseCase } from './email/email-codes.use-case.js';
+import { EmailRecipient } from './email/email-recipient.js';
+import { EmailHandler } from './email/email.handler.js';
+import { Mailer } from './notifications/mailer.js';
+import { NotificationConsumer } from './notifications/notification-consumer.js';
 
 @Module({})
 export class MfaModule {
@@ -36,7 +45,7 @@ export class MfaModule {
           name: 'mfa',
         }),
       ],
-      controllers: [TotpHandler, VerificationHandler, FactorsHandler, StatusHandler, healthHandlerFor('mfa', HealthSubjects.mfa.name)],
+      controllers: [TotpHandler, EmailHandler, VerificationHandler, FactorsHandler, StatusHandler, healthHandlerFor('mfa', HealthSubjects.mfa.name)],
       providers: [
         { provide: MFA_CONFIG, useValue: config },
         Clock,
@@ -50,6 +59,16 @@ export class MfaModule {
         RegenerateRecoveryCodesUseCase,
         ResetMfaUseCase,
         MfaStatusUseCase,
+        Mailer,
+        EmailRecipient,
+        EmailCodeHasher,
+        EmailCodeRepository,
+        EmailCodeChecker,
+        EmailCodeDelivery,
+        EmailCodeSender,
+        EmailSetupUseCase,
+        SendEmailCodeUseCase,
+        NotificationConsumer,
       ],
     };
   }

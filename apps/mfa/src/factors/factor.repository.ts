@@ -4,7 +4,7 @@ import type { Repository } from 'typeorm';
 import { DomainError, isUniqueViolation } from '#common';
 import { queryRows } from '../database.js';
 import { RecoveryCodeRepository } from '../recovery-codes/recovery-code.repository.js';
-import { FactorEntity } from './factor.entity.js';
+import { FactorEntity, type FactorType } from './factor.entity.js';
 import type { SealedSecret } from './secret-box.js';
 
 export function sealedOf(factor: FactorEntity): SealedSecret {
@@ -23,6 +23,68 @@ export class FactorRepository {
 
   findActiveTotp(userId: string): Promise<FactorEntity | null> {
     return this.repo.findOneBy({ userId, type: 'totp', status: 'active' });
+  }
+
+  findActive(userId: string, type: FactorType): Promise<FactorEntity | null> {
+    return this.repo.findOneBy({ userId, type, status: 'active' });
+  }
+
+  /** The confirmed factor types of each user (users without any are absent). */
+  async activeTypesOf(userIds: string[]): Promise<Map<string, Set<FactorType>>> {
+    const types = new Map<string, Set<FactorType>>();
+    if (userIds.length === 0) return types;
+    const rows = await queryRows<{ user_id: string; type: FactorType }>(
+      this.repo.manager,
+      `SELECT user_id, type FROM mfa.factors WHERE user_id = ANY($1::uuid[]) AND status = 'active'`,
+      [userIds],
+    );
+    for (const row of rows) types.set(row.user_id, (types.get(row.user_id) ?? new Set()).add(row.type));
+    return types;
+  }
+
+  /** The unconfirmed setup of a factor type, unless it has expired. */
+  findLivePending(userId: string, type: FactorType, now: Date): Promise<FactorEntity | null> {
+    return this.repo
+      .createQueryBuilder('f')
+      .where(`f.user_id = :userId AND f.type = :type AND f.status = 'pending' AND f.expires_at > :now`, { userId, type, now })
+      .getOne();
+  }
+
+  /** An email setup waiting for its code (no secret: the code is the proof); replaces an earlier one. */
+  async replacePendingEmail(factor: { id: string; userId: string; createdAt: Date; expiresAt: Date }): Promise<void> {
+    await this.repo.query(
+      `INSERT INTO mfa.factors (id, user_id, type, status, created_at, expires_at)
+       VALUES ($1, $2, 'email', 'pending', $3, $4)
+       ON CONFLICT (user_id, type) WHERE status = 'pending' DO UPDATE SET
+         id = EXCLUDED.id, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
+      [factor.id, factor.userId, factor.createdAt, factor.expiresAt],
+    );
+  }
+
+  /**
+   * Turns a live pending email setup into an active factor and gives the user a fresh set of recovery
+   * codes: all or nothing. False when the setup expired or was replaced meanwhile.
+   */
+  async activateEmail(factorId: string, userId: string, now: Date, recoveryCodeHashes: string[]): Promise<boolean> {
+    try {
+      return await this.repo.manager.transaction(async (manager) => {
+        const rows = await queryRows(
+          manager,
+          `UPDATE mfa.factors SET status = 'active', confirmed_at = $3, expires_at = NULL
+            WHERE id = $1 AND user_id = $2 AND type = 'email' AND status = 'pending' AND expires_at > $3
+            RETURNING id`,
+          [factorId, userId, now],
+        );
+        if (rows.length !== 1) return false;
+        await this.recoveryCodes.replace(userId, recoveryCodeHashes, now, manager);
+        return true;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'factors_one_active_per_type')) {
+        throw new DomainError('MFA_ALREADY_ENABLED', 'Email codes are already set up for this user.');
+      }
+      throw err;
+    }
   }
 
   async activeTotpUsers(userIds: string[]): Promise<Set<string>> {

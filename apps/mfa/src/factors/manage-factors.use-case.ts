@@ -6,10 +6,12 @@ import { generateRecoveryCodes, hashRecoveryCode } from '../recovery-codes/recov
 import { RecoveryCodeRepository } from '../recovery-codes/recovery-code.repository.js';
 import { LockoutRepository } from '../verification/lockout.repository.js';
 import { SecondFactorVerifier } from '../verification/second-factor.verifier.js';
+import { EmailCodeRepository } from '../email/email-code.repository.js';
 import { FactorRepository } from './factor.repository.js';
 
 /**
- * The user removes their own authenticator, proving it with a current code, and only while their account
+ * The user removes their own MFA (app, email codes, recovery codes), proving it with a current code of
+ * their app (or, without one, a code emailed for the purpose), and only while their account
  * does not require MFA (a holder's or support's reset is the way out then). The policy is asked first,
  * so a refused removal does not spend the code's time step.
  */
@@ -28,10 +30,10 @@ export class RemoveMfaUseCase {
     if (requirement.required) {
       throw new DomainError('MFA_REQUIRED_BY_ACCOUNT', 'Your account requires multi-factor authentication, so the authenticator cannot be removed. An account holder can reset it.');
     }
-    const factor = await this.verifier.verify(userId, 'totp', code);
-    if (!(await this.factors.removeActiveTotp(factor.id, userId))) {
-      throw new DomainError('MFA_NOT_ENABLED', 'This user has no second factor set up.');
-    }
+    await this.verifier.verify(userId, await this.verifier.proofMethodOf(userId), code);
+    // Every factor goes (app and email codes alike), with the recovery codes.
+    const removed = await this.factors.removeAll(userId);
+    if (removed.factors === 0) throw new DomainError('MFA_NOT_ENABLED', 'This user has no second factor set up.');
     this.events.publishInBackground(MfaEvents.removed, { userId, ip: requestContext.current()?.ip, at: this.clock.now().toISOString() });
     return { removed: true };
   }
@@ -48,7 +50,7 @@ export class RegenerateRecoveryCodesUseCase {
   ) {}
 
   async execute(userId: string, code: string): Promise<RecoveryCodesReply> {
-    await this.verifier.verify(userId, 'totp', code);
+    await this.verifier.verify(userId, await this.verifier.proofMethodOf(userId), code);
     const now = this.clock.now();
     const codes = generateRecoveryCodes();
     await this.recoveryCodes.replace(userId, codes.map(hashRecoveryCode), now);
@@ -68,11 +70,13 @@ export class ResetMfaUseCase {
     private readonly lockout: LockoutRepository,
     private readonly clock: Clock,
     private readonly events: EventPublisher,
+    private readonly emailCodes: EmailCodeRepository,
   ) {}
 
   async execute(userId: string, actor: Actor): Promise<ResetMfaReply> {
     const removed = await this.factors.removeAll(userId);
     await this.lockout.clear(userId);
+    await this.emailCodes.deleteAllOfUser(userId);
     const anything = removed.factors > 0 || removed.recoveryCodes > 0;
     this.events.publishInBackground(MfaEvents.reset, { userId, actor, removed: anything, ip: requestContext.current()?.ip, at: this.clock.now().toISOString() });
     return { removed: anything };

@@ -17,12 +17,16 @@ export class MfaStatusUseCase {
 
   async many(userIds: string[]): Promise<Record<string, MfaStatus>> {
     const unique = [...new Set(userIds)];
-    const [enrolled, remaining] = await Promise.all([this.factors.activeTotpUsers(unique), this.recoveryCodes.countRemainingOf(unique)]);
+    const [types, remaining] = await Promise.all([this.factors.activeTypesOf(unique), this.recoveryCodes.countRemainingOf(unique)]);
     const statuses: Record<string, MfaStatus> = {};
     for (const userId of unique) {
-      const isEnrolled = enrolled.has(userId);
+      const factors = types.get(userId);
+      const isEnrolled = factors !== undefined && factors.size > 0;
       const left = isEnrolled ? (remaining.get(userId) ?? 0) : 0;
-      const methods: MfaMethod[] = isEnrolled ? (left > 0 ? ['totp', 'recovery_code'] : ['totp']) : [];
+      const methods: MfaMethod[] = [];
+      if (factors?.has('totp')) methods.push('totp');
+      if (factors?.has('email')) methods.push('email');
+      if (isEnrolled && left > 0) methods.push('recovery_code');
       statuses[userId] = { enrolled: isEnrolled, methods, recoveryCodesRemaining: left };
     }
     return statuses;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, EventPublisher, requestContext } from '#common';
-import { MfaEvents, type MfaMethod } from '#contracts';
+import { MfaEvents, type MfaMethod, type MfaVerificationEvent } from '#contracts';
 import { Clock } from '../clock.js';
 import { sealedOf, FactorRepository } from '../factors/factor.repository.js';
 import { SecretBox } from '../factors/secret-box.js';
@@ -10,6 +10,9 @@ import { RecoveryCodeRepository } from '../recovery-codes/recovery-code.reposito
 import { matchStep } from '../totp/totp.js';
 import { LockoutRepository, type LockoutPolicy } from './lockout.repository.js';
 import type { FactorEntity } from '../factors/factor.entity.js';
+import { EmailCodeChecker } from '../email/email-code.checker.js';
+import { scopeFor } from '../email/email-code.js';
+import { EmailRecipient } from '../email/email-recipient.js';
 
 export function lockedError(lockedUntil: Date, now: Date): DomainError {
   const retryAfterSeconds = Math.max(1, Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000));
@@ -35,6 +38,8 @@ export class SecondFactorVerifier {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly events: EventPublisher,
+    private readonly emailCodes: EmailCodeChecker,
+    private readonly recipient: EmailRecipient,
     @Inject(MFA_CONFIG) config: MfaConfig,
   ) {
     this.policy = {
@@ -44,27 +49,50 @@ export class SecondFactorVerifier {
     };
   }
 
-  /** Resolves with the user's active TOTP factor when the code passes; throws a DomainError otherwise. */
-  async verify(userId: string, method: MfaMethod, code: string): Promise<FactorEntity> {
+  /**
+   * Resolves when the code passes; throws a DomainError otherwise. An email code is checked against the
+   * code sent for `challengeId` (a sign-in), or without one against the code sent for managing MFA.
+   */
+  async verify(userId: string, method: MfaMethod, code: string, challengeId?: string): Promise<void> {
     const now = this.clock.now();
     const lockedUntil = await this.lockout.lockedUntil(userId, now);
     if (lockedUntil) {
       this.failed(userId, method, 'locked', now);
       throw lockedError(lockedUntil, now);
     }
-    const factor = await this.factors.findActiveTotp(userId);
-    if (!factor) throw new DomainError('MFA_NOT_ENABLED', 'This user has no second factor set up.');
+    const types = (await this.factors.activeTypesOf([userId])).get(userId);
+    if (!types?.size) throw new DomainError('MFA_NOT_ENABLED', 'This user has no second factor set up.');
+    if (method === 'totp' && !types.has('totp')) {
+      throw new DomainError('MFA_METHOD_NOT_ALLOWED', 'No authenticator app is set up for you: use the method you chose, or a recovery code.');
+    }
+    if (method === 'email') {
+      if (!types.has('email')) throw new DomainError('MFA_METHOD_NOT_ALLOWED', 'Email codes are not set up for you: use your authenticator app or a recovery code.');
+      await this.recipient.allowed(userId).catch((err: unknown) => {
+        this.failed(userId, method, 'not_allowed', now);
+        throw err;
+      });
+    }
 
-    const outcome = method === 'totp' ? await this.checkTotp(factor, code, now) : await this.checkRecoveryCode(userId, code, now);
+    const outcome =
+      method === 'totp'
+        ? await this.checkTotp((await this.factors.findActive(userId, 'totp'))!, code, now)
+        : method === 'email'
+          ? await this.emailCodes.check(scopeFor(userId, challengeId ? { challengeId } : 'manage'), userId, code, now)
+          : await this.checkRecoveryCode(userId, code, now);
     if (outcome === 'ok') {
       await this.lockout.recordSuccess(userId, now);
       this.events.publishInBackground(MfaEvents.verificationSucceeded, { userId, method, ip: requestContext.current()?.ip, at: now.toISOString() });
-      return factor;
+      return;
     }
     if (outcome === 'replayed') {
       // The code was right but its time step is spent: refused, yet not a guess, so no lockout count.
       this.failed(userId, method, 'replayed', now);
       throw invalidCode();
+    }
+    if (outcome === 'expired') {
+      // The right emailed code, too late: not a guess either.
+      this.failed(userId, method, 'expired', now);
+      throw new DomainError('MFA_CODE_EXPIRED', 'This code has expired: send yourself a new one.');
     }
     const failure = await this.lockout.recordFailure(userId, now, this.policy);
     this.failed(userId, method, 'wrong_code', now);
@@ -80,6 +108,13 @@ export class SecondFactorVerifier {
     throw invalidCode();
   }
 
+  /** The factor a management action (removal, new recovery codes) is proven with: the app if there is one, else email. */
+  async proofMethodOf(userId: string): Promise<'totp' | 'email'> {
+    const types = (await this.factors.activeTypesOf([userId])).get(userId);
+    if (!types?.size) throw new DomainError('MFA_NOT_ENABLED', 'This user has no second factor set up.');
+    return types.has('totp') ? 'totp' : 'email';
+  }
+
   private async checkTotp(factor: FactorEntity, code: string, now: Date): Promise<'ok' | 'wrong' | 'replayed'> {
     const secret = this.box.open(sealedOf(factor), factor.id, factor.userId);
     const step = matchStep(secret, code, now);
@@ -92,7 +127,7 @@ export class SecondFactorVerifier {
     return (await this.recoveryCodes.consume(userId, hashRecoveryCode(code), now)) ? 'ok' : 'wrong';
   }
 
-  private failed(userId: string, method: MfaMethod, reason: 'wrong_code' | 'replayed' | 'locked', now: Date): void {
+  private failed(userId: string, method: MfaMethod, reason: NonNullable<MfaVerificationEvent['reason']>, now: Date): void {
     this.events.publishInBackground(MfaEvents.verificationFailed, { userId, method, reason, ip: requestContext.current()?.ip, at: now.toISOString() });
   }
 }

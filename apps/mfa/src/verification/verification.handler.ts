@@ -9,7 +9,7 @@ export class VerificationHandler {
 
   @MessagePattern(MfaSubjects.verify.name)
   async verify(@Payload() request: VerifySecondFactorRequest): Promise<VerifySecondFactorReply> {
-    await this.verifier.verify(request.userId, request.method, request.code);
+    await this.verifier.verify(request.userId, request.method, request.code, request.challengeId);
     return { verified: true, method: request.method };
   }
 }
