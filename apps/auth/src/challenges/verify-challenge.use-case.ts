@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, EventPublisher, RpcClient } from '#common';
-import { AuthEvents, MfaSubjects, type LoginReply, type VerifyMfaChallengeRequest } from '#contracts';
+import { AuthEvents, MfaSubjects, type EmailCodeSentReply, type LoginReply, type SendChallengeEmailCodeRequest, type VerifyMfaChallengeRequest } from '#contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import { RateLimiter } from '../rate-limits/rate-limiter.js';
 import { SessionIssuer } from '../sessions/session-issuer.js';
@@ -30,7 +30,7 @@ export class VerifyChallengeUseCase {
     if (!challenge) throw new DomainError('MFA_CHALLENGE_INVALID', CHALLENGE_INVALID);
 
     try {
-      await this.rpc.request(MfaSubjects.verify, { userId: challenge.userId, method: request.method, code: request.code });
+      await this.rpc.request(MfaSubjects.verify, { userId: challenge.userId, method: request.method, code: request.code, challengeId: challenge.id });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       if (err.code === 'MFA_CODE_INVALID') {
@@ -55,7 +55,15 @@ export class VerifyChallengeUseCase {
     }
 
     if (!(await this.challenges.spend(challenge.id))) throw new DomainError('MFA_CHALLENGE_INVALID', CHALLENGE_INVALID);
+    // An emailed code is a one-time password too (RFC 8176 has no value for email): the same amr.
     return this.sessions.issue({ userId: challenge.userId, accountId: challenge.accountId, role: challenge.role }, ['pwd', 'otp', 'mfa'], request.ip);
+  }
+
+  /** "Email me a code" for a live challenge; mfa throttles the sends and checks the account allows it. */
+  async sendEmailCode(request: SendChallengeEmailCodeRequest): Promise<EmailCodeSentReply> {
+    const challenge = await this.challenges.findLive(request.challengeId);
+    if (!challenge) throw new DomainError('MFA_CHALLENGE_INVALID', CHALLENGE_INVALID);
+    return this.rpc.request(MfaSubjects.sendEmailCode, { userId: challenge.userId, challengeId: challenge.id });
   }
 
   private failed(userId: string, accountId: string, reason: 'mfa_failed' | 'locked', ip: string | undefined): void {

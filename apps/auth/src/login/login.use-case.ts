@@ -73,17 +73,22 @@ export class LoginUseCase {
       this.failed(user.id, request.ip, 'ip_not_allowed', user.accountId);
       throw new DomainError('IP_NOT_ALLOWED', `Your account does not allow sign-in from ${request.ip ?? 'an unknown address'}.`);
     }
-    if (mfa.enrolled) {
+    // Email codes count only while the account allows them: a user whose only factor is email, in an
+    // account that turned email codes off, is treated as not enrolled here (recovery codes alone are a
+    // way back in, not a factor): they set up an app if MFA is required, or sign in with the password.
+    const methods = mfa.methods.filter((method) => method !== 'email' || policy.allowEmailCodes);
+    const hasFactor = methods.includes('totp') || methods.includes('email');
+    if (mfa.enrolled && hasFactor) {
       const challengeId = randomUUID();
       const ttlSeconds = this.config.MFA_CHALLENGE_TTL_SECONDS;
       await this.challenges.create({ id: challengeId, userId: user.id, accountId: user.accountId, role: user.role, ip: request.ip ?? null, ttlSeconds });
-      return { status: 'mfa_required', challengeId, methods: mfa.methods, expiresIn: ttlSeconds };
+      return { status: 'mfa_required', challengeId, methods, expiresIn: ttlSeconds };
     }
 
-    // The account requires MFA and this user has none: no session until it is set up.
+    // The account requires MFA and this user has no usable factor: no session until one is set up.
     if (policy.mfaRequired) {
       const setupToken = await this.setupTokens.issue({ userId: user.id, accountId: user.accountId, role: user.role, ip: request.ip ?? null }, SETUP_TOKEN_TTL_SECONDS);
-      return { status: 'mfa_setup_required', setupToken, expiresIn: SETUP_TOKEN_TTL_SECONDS, methods: ['totp'] };
+      return { status: 'mfa_setup_required', setupToken, expiresIn: SETUP_TOKEN_TTL_SECONDS, methods: policy.allowEmailCodes ? ['totp', 'email'] : ['totp'] };
     }
 
     return this.sessions.issue({ userId: user.id, accountId: user.accountId, role: user.role }, ['pwd'], request.ip);

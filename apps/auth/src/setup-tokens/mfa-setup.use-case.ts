@@ -8,6 +8,7 @@ import {
   type MfaSetupConfirmRequest,
   type MfaSetupStartRequest,
   type TotpSetupStartReply,
+  type EmailCodeSentReply,
 } from '#contracts';
 import { RateLimiter } from '../rate-limits/rate-limiter.js';
 import { SessionIssuer } from '../sessions/session-issuer.js';
@@ -41,6 +42,21 @@ export class MfaSetupUseCase {
     await this.rateLimiter.consume('mfa_verify', request.ip);
     const token = await this.live(request);
     const { recoveryCodes } = await this.rpc.request(MfaSubjects.confirmTotpSetup, { userId: token.userId, code: request.code });
+    if (!(await this.tokens.spend(token.id))) throw new DomainError('TOKEN_INVALID', TOKEN_INVALID);
+    const session = await this.sessions.issue({ userId: token.userId, accountId: token.accountId, role: token.role }, ['pwd', 'otp', 'mfa'], request.ip);
+    return { ...session, recoveryCodes };
+  }
+
+  /** Email codes instead of an app: mfa mails a code (and refuses where the account does not allow it). */
+  async startEmail(request: MfaSetupStartRequest): Promise<EmailCodeSentReply> {
+    const token = await this.live(request);
+    return this.rpc.request(MfaSubjects.startEmailSetup, { userId: token.userId });
+  }
+
+  async confirmEmail(request: MfaSetupConfirmRequest): Promise<MfaSetupConfirmReply> {
+    await this.rateLimiter.consume('mfa_verify', request.ip);
+    const token = await this.live(request);
+    const { recoveryCodes } = await this.rpc.request(MfaSubjects.confirmEmailSetup, { userId: token.userId, code: request.code });
     if (!(await this.tokens.spend(token.id))) throw new DomainError('TOKEN_INVALID', TOKEN_INVALID);
     const session = await this.sessions.issue({ userId: token.userId, accountId: token.accountId, role: token.role }, ['pwd', 'otp', 'mfa'], request.ip);
     return { ...session, recoveryCodes };

@@ -1,8 +1,8 @@
 import { Body, Controller, createParamDecorator, HttpCode, Post, Req, type ExecutionContext } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { DomainError, RpcClient } from '#common';
-import { MfaSetupSubjects, SETUP_TOKEN_PATTERN, type MfaSetupConfirmReply, type TotpSetupStartReply } from '#contracts';
-import { TotpCodeBody, TotpSetupResponse } from '../mfa/mfa.dto.js';
+import { MfaSetupSubjects, SETUP_TOKEN_PATTERN, type EmailCodeSentReply, type MfaSetupConfirmReply, type TotpSetupStartReply } from '#contracts';
+import { EmailCodeSentResponse, TotpCodeBody, TotpSetupResponse } from '../mfa/mfa.dto.js';
 import type { AuthenticatedRequest } from './principal.js';
 
 /**
@@ -47,5 +47,21 @@ export class MfaSetupController {
   @ApiOkResponse({ type: MfaSetupConfirmResponse })
   confirm(@SetupToken() setupToken: string, @Body() body: TotpCodeBody, @Req() request: AuthenticatedRequest): Promise<MfaSetupConfirmReply> {
     return this.rpc.request(MfaSetupSubjects.confirm, { setupToken, code: body.code, ip: request.clientIp });
+  }
+
+  @Post('email')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Required setup with email codes, step 1 (setup token): mails a 6-digit code to the address on file' })
+  @ApiAcceptedResponse({ type: EmailCodeSentResponse })
+  startEmail(@SetupToken() setupToken: string, @Req() request: AuthenticatedRequest): Promise<EmailCodeSentReply> {
+    return this.rpc.request(MfaSetupSubjects.startEmail, { setupToken, ip: request.clientIp });
+  }
+
+  @Post('email/confirm')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Required setup with email codes, step 2 (setup token): confirm with the emailed code; signs you in and answers ten recovery codes' })
+  @ApiOkResponse({ type: MfaSetupConfirmResponse })
+  confirmEmail(@SetupToken() setupToken: string, @Body() body: TotpCodeBody, @Req() request: AuthenticatedRequest): Promise<MfaSetupConfirmReply> {
+    return this.rpc.request(MfaSetupSubjects.confirmEmail, { setupToken, code: body.code, ip: request.clientIp });
   }
 }

@@ -20,10 +20,30 @@ export class VerifyMfaBody {
 
   @ApiProperty({
     example: '492039',
-    description: `TOTP: 6 digits (${TOTP_CODE_PATTERN.source}). Recovery code: 16 letters and digits, dashes optional, any case (${RECOVERY_CODE_PATTERN.source}).`,
+    description: `TOTP or emailed code: 6 digits (${TOTP_CODE_PATTERN.source}). Recovery code: 16 letters and digits, dashes optional, any case (${RECOVERY_CODE_PATTERN.source}).`,
   })
   @IsSecondFactorCode()
   code!: string;
+}
+
+export class SendChallengeEmailCodeBody {
+  @ApiProperty({ format: 'uuid', description: 'From the `mfa_required` answer of POST /auth/login (its `methods` include "email").' })
+  @IsUUID()
+  challengeId!: string;
+}
+
+export class EmailCodeSentResponse {
+  @ApiProperty({ example: 'z•••@example.com', description: 'Where the code went, masked.' })
+  sentTo!: string;
+
+  @ApiProperty({ example: 600, description: 'Seconds the code stays valid (it works once).' })
+  expiresIn!: number;
+
+  @ApiProperty({ example: 60, description: 'Seconds before another code can be sent.' })
+  resendAfterSeconds!: number;
+
+  @ApiProperty({ example: 4, description: 'How many more codes can be sent.' })
+  sendsRemaining!: number;
 }
 
 export class TotpSetupResponse {
