@@ -53,7 +53,7 @@ describe('MFA enforcement at sign-in', () => {
 
     // 3. bob has no MFA: his sign-in answers a setup token, never a session.
     const forced = await login(stack, bob.username, bob.password);
-    expect(forced).toEqual({ status: 'mfa_setup_required', setupToken: expect.stringMatching(/^tfst_/), expiresIn: 900, methods: ['totp'] });
+    expect(forced).toEqual({ status: 'mfa_setup_required', setupToken: expect.stringMatching(/^tfst_/), expiresIn: 900, methods: ['totp', 'email'] }); // email: the account allows email codes (the default)
     expect(forced.accessToken).toBeUndefined();
     const setupToken = forced.setupToken!;
 

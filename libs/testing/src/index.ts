@@ -15,3 +15,4 @@ export * from './runs/test-run.js';
 export * from './runs/e2e-stack.js';
 export * from './runs/int-run.js';
 export * from './factories/authenticator.js';
+export * from './mail/mailbox.js';

@@ -3,6 +3,7 @@ import { ServiceStack, type ServiceName } from '../process/service-stack.js';
 import { freePort } from '../process/wait.js';
 import { generateSecrets, randomToken } from '../infra/secrets.js';
 import { createTestRun, dropTestRun, type TestRunResources } from './test-run.js';
+import { Mailbox } from '../mail/mailbox.js';
 
 /**
  * What e2e tests get about the one stack shared by the whole e2e project. globalSetup puts it, as
@@ -22,6 +23,11 @@ export interface E2eStack {
   prefix: string;
   /** One log file per service. */
   logDir: string;
+  /**
+   * HTTP API of the stack's inbox (`MailboxClient`): a real SMTP server on loopback that the services
+   * send every mail to. Its SMTP side can be stopped and started (mail-outage tests).
+   */
+  mailUrl: string;
 }
 
 export function e2eStack(): E2eStack {
@@ -49,11 +55,14 @@ export async function startE2eStack(rootDir: string, env: NodeJS.ProcessEnv = pr
   const supportKey = `tfsk_test_${randomToken(24)}`;
   const logFile = (service: ServiceName) => join(logDir, `${service}.log`);
   let services: ServiceStack | undefined;
+  let mailbox: Mailbox | undefined;
   const cleanup = async () => {
     await services?.stop(10_000);
+    await mailbox?.stop();
     await dropTestRun(run);
   };
   try {
+    mailbox = await Mailbox.start({ control: true });
     services = ServiceStack.start({
       rootDir,
       port,
@@ -72,6 +81,10 @@ export async function startE2eStack(rootDir: string, env: NodeJS.ProcessEnv = pr
         // Every test request comes from loopback: per-IP limits are proven by tests that set low ones.
         LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
         MFA_VERIFY_RATE_LIMIT_PER_MINUTE: '100000',
+        SMTP_URL: mailbox.smtpUrl,
+        MAIL_FROM: 'Twofold <no-reply@twofold.test>',
+        // A mail server back from an outage gets the waiting mail within seconds.
+        MAIL_RETRY_MAX_SECONDS: '2',
         ...generateSecrets(),
       },
     });
@@ -89,6 +102,7 @@ export async function startE2eStack(rootDir: string, env: NodeJS.ProcessEnv = pr
       natsUrl: run.natsUrl,
       prefix: run.prefix,
       logDir,
+      mailUrl: mailbox.httpUrl,
     },
     stop: cleanup,
   };
