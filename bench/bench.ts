@@ -47,6 +47,9 @@ const VERIFY_USERS = Number(process.env.BENCH_VERIFY_USERS ?? 200);
 const LIST_ACCOUNTS = 1_000;
 const LIST_USERS_PER_ACCOUNT = 100;
 const MB = 1024 * 1024;
+/** Same as docker-compose.yml: a smaller young generation, and argon2 hashes at most 2 at a time per process. */
+const SERVICE_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? '--max-semi-space-size=4';
+const SERVICE_THREADPOOL = process.env.BENCH_UV_THREADPOOL_SIZE ?? '2';
 
 interface Figure {
   name: string;
@@ -336,7 +339,10 @@ async function main(): Promise<void> {
         MFA_VERIFY_RATE_LIMIT_PER_MINUTE: '1000000',
         ...generateSecrets(),
         // BENCH_PROFILE=1: every service writes a V8 CPU profile at exit (summarise with bench/profile-summary).
-        ...(process.env.BENCH_PROFILE ? { NODE_OPTIONS: `--require ${join(ROOT, 'bench', 'profiler-hook.cjs')}`, BENCH_PROFILE_DIR: join(logDir, 'profiles') } : {}),
+        // The runtime settings docker-compose.yml gives the services (see docs/operations.md, Memory).
+        UV_THREADPOOL_SIZE: SERVICE_THREADPOOL,
+        NODE_OPTIONS: [SERVICE_NODE_OPTIONS, process.env.BENCH_PROFILE ? `--require ${join(ROOT, 'bench', 'profiler-hook.cjs')}` : ''].join(' ').trim(),
+        ...(process.env.BENCH_PROFILE ? { BENCH_PROFILE_DIR: join(logDir, 'profiles') } : {}),
       },
       output: (service) => ({ kind: 'file', path: join(logDir, `${service}.log`) }),
     });
@@ -484,7 +490,7 @@ function report(): void {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const load = { atStart: loadAtStart, atEnd: loadavg() };
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), cores: CORES, replicas: REPLICAS, seconds: SECONDS, concurrency: CONCURRENCY, node: process.version, load, figures }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), serviceRuntime: { NODE_OPTIONS: SERVICE_NODE_OPTIONS, UV_THREADPOOL_SIZE: SERVICE_THREADPOOL }, cores: CORES, replicas: REPLICAS, seconds: SECONDS, concurrency: CONCURRENCY, node: process.version, load, figures }, null, 2));
   console.log(`\n${CORES} cores, ${REPLICAS} replica(s) per service; load average at start ${load.atStart.map((x) => x.toFixed(1)).join(' ')}, at end ${load.atEnd.map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`written ${file}`);
 }
