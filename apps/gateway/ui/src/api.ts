@@ -175,6 +175,15 @@ export interface TotpSetup {
   expiresIn?: number;
 }
 
+/** The answer to every "email me a code" (issue 5). */
+export interface EmailCodeSent {
+  /** Where the code went, masked (`z•••@example.com`). */
+  sentTo?: string;
+  expiresIn?: number;
+  resendAfterSeconds?: number;
+  sendsRemaining?: number;
+}
+
 export interface MfaStatus {
   enabled: boolean;
   methods: MfaMethod[];
@@ -214,7 +223,7 @@ export const api = {
   logout: () => call<void>('POST', '/auth/logout'),
   verify: (challengeId: string, method: MfaMethod, code: string) =>
     call<{ status: 'authenticated'; accessToken: string; expiresIn?: number }>('POST', '/auth/mfa/verify', { challengeId, method, code }, 'none'),
-  sendEmailCode: (challengeId: string) => call<unknown>('POST', '/auth/mfa/email/send', { challengeId }, 'none'),
+  sendEmailCode: (challengeId: string) => call<EmailCodeSent | undefined>('POST', '/auth/mfa/email/send', { challengeId }, 'none'),
 
   // Forced setup, with the setup token as Bearer.
   setupTotpStart: (setupToken: string) => call<TotpSetup>('POST', '/auth/mfa/setup/totp', undefined, { bearer: setupToken }),
@@ -225,7 +234,7 @@ export const api = {
       { code },
       { bearer: setupToken },
     ),
-  setupEmailStart: (setupToken: string) => call<unknown>('POST', '/auth/mfa/setup/email', undefined, { bearer: setupToken }),
+  setupEmailStart: (setupToken: string) => call<EmailCodeSent | undefined>('POST', '/auth/mfa/setup/email', undefined, { bearer: setupToken }),
   setupEmailConfirm: (setupToken: string, code: string) =>
     call<{ status: 'authenticated'; accessToken: string; expiresIn?: number; recoveryCodes?: string[] }>(
       'POST',
@@ -238,6 +247,10 @@ export const api = {
   mfaStatus: () => call<MfaStatus>('GET', '/me/mfa'),
   totpStart: () => call<TotpSetup>('POST', '/me/mfa/totp'),
   totpConfirm: (code: string) => call<{ recoveryCodes: string[] }>('POST', '/me/mfa/totp/confirm', { code }),
+  emailStart: () => call<EmailCodeSent | undefined>('POST', '/me/mfa/email'),
+  emailConfirm: (code: string) => call<{ recoveryCodes: string[] }>('POST', '/me/mfa/email/confirm', { code }),
+  /** A code by email to prove a change (remove, new recovery codes) for users without an app. */
+  emailSendMe: () => call<EmailCodeSent | undefined>('POST', '/me/mfa/email/send'),
   removeMfa: (code: string) => call<unknown>('DELETE', '/me/mfa', { code }),
   regenerateRecoveryCodes: (code: string) => call<{ recoveryCodes: string[] }>('POST', '/me/mfa/recovery-codes', { code }),
 

@@ -1,5 +1,5 @@
 /** Pieces shared by several pages: confirmation dialog, code fields, QR setup, recovery codes. */
-import { ApiError, humanError, isInputError, type TotpSetup } from './api.js';
+import { ApiError, humanError, isInputError, type EmailCodeSent, type TotpSetup } from './api.js';
 import { busy, field, h, Notice, uid, type Child } from './dom.js';
 
 /** Shows an API error in a form's notice; the form's fields are marked invalid only when the input was the problem. */
@@ -299,4 +299,63 @@ export function methodName(method: string): string {
 /** A status badge: text carries the meaning, colour only repeats it. */
 export function mfaBadge(enabled: boolean): HTMLSpanElement {
   return h('span', { class: enabled ? 'badge badge-on' : 'badge badge-off' }, enabled ? 'Enabled' : 'Not set up');
+}
+
+/** "We emailed a 6-digit code to z•••@example.com. It expires in 10 minutes." */
+export function emailSentMessage(sent: EmailCodeSent | undefined): string {
+  const where = sent?.sentTo ? ` to ${sent.sentTo}` : '';
+  const minutes = Math.max(1, Math.round((sent?.expiresIn ?? 600) / 60));
+  return `We emailed a 6-digit code${where}. It expires in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
+/**
+ * Choosing email codes: "Email me a code", then the code from the email. `send` mails one (again on
+ * "Send another code"); `confirm` answers when the code was accepted.
+ */
+export function emailCodeSteps(options: { send: () => Promise<EmailCodeSent | undefined>; confirm: (code: string) => Promise<void>; submitLabel: string }): {
+  element: HTMLElement;
+  focus: () => void;
+} {
+  const notice = new Notice();
+  const send = h('button', { type: 'button', class: 'button primary' }, 'Email me a code');
+  const code = otpField('Email Code');
+  code.wrapper.querySelector('.hint')!.textContent = 'The 6-digit code from the email.';
+  notice.describe(code.input);
+  const submit = h('button', { type: 'submit', class: 'button primary' }, options.submitLabel);
+  const form = h('form', { class: 'stack', novalidate: true, hidden: true }, code.wrapper, h('div', { class: 'actions' }, submit));
+  send.addEventListener('click', () => {
+    notice.clear();
+    void busy(send, async () => {
+      try {
+        const sent = await options.send();
+        form.hidden = false;
+        send.textContent = 'Send another code';
+        send.className = 'button secondary';
+        notice.success(emailSentMessage(sent));
+        code.input.focus();
+      } catch (err) {
+        showError(notice, err);
+      }
+    });
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    notice.clear();
+    const value = normalizeOtp(code.input.value);
+    if (!/^\d{6}$/.test(value)) {
+      notice.error('Enter the 6-digit code from the email.');
+      code.input.focus();
+      return;
+    }
+    void busy(submit, async () => {
+      try {
+        await options.confirm(value);
+      } catch (err) {
+        showError(notice, err);
+        code.input.select();
+        code.input.focus();
+      }
+    });
+  });
+  return { element: h('div', { class: 'stack' }, h('div', null, send), notice.element, form), focus: () => send.focus() };
 }

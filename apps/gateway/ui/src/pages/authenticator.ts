@@ -1,6 +1,6 @@
 /** Security → Authenticator: the signed-in user's own MFA (status, set up, recovery codes, remove). */
 import { api, ApiError, type MfaStatus } from '../api.js';
-import { details, methodName, mfaBadge, otpField, readOtp, recoveryCodesPanel, showError, totpSetupSteps } from '../components.js';
+import { details, emailCodeSteps, emailSentMessage, methodName, mfaBadge, normalizeOtp, otpField, recoveryCodesPanel, showError, totpSetupSteps } from '../components.js';
 import { busy, h, Notice, uid } from '../dom.js';
 import { HOME, navigate, type PageContext } from '../router.js';
 import { state } from '../state.js';
@@ -47,9 +47,35 @@ export async function authenticatorPage(ctx: PageContext): Promise<HTMLElement> 
     card.querySelector<HTMLElement>('h2')?.focus();
   };
 
-  content.append(statusCard(status, startSetup));
+  const startEmail = () => {
+    const headingId = uid('email-setup');
+    const cancel = h('button', { type: 'button', class: 'button secondary' }, 'Cancel');
+    cancel.addEventListener('click', () => reload());
+    const steps = emailCodeSteps({
+      send: () => api.emailStart(),
+      confirm: async (code) => {
+        const reply = await api.emailConfirm(code);
+        showCodes(reply.recoveryCodes, 'Email codes are set up: from now on we email you a code when you sign in.');
+      },
+      submitLabel: 'Save',
+    });
+    const card = h(
+      'section',
+      { class: 'card', 'aria-labelledby': headingId },
+      h('h2', { id: headingId, tabindex: '-1' }, 'Email codes'),
+      h('p', null, 'Instead of an app, we email a 6-digit code to the address on your account each time you sign in (where your practice allows it).'),
+      steps.element,
+      h('div', { class: 'actions' }, cancel),
+    );
+    content.replaceChildren(card);
+    card.querySelector<HTMLElement>('h2')?.focus();
+  };
+
+  content.append(statusCard(status, startSetup, startEmail));
   if (status.enabled) {
-    content.append(regenerateCard(showCodes), removeCard(reload));
+    // Without an app, changes are proven with an emailed code instead.
+    const viaEmail = !(status.methods ?? []).includes('totp') && (status.methods ?? []).includes('email');
+    content.append(regenerateCard(showCodes, viaEmail), removeCard(reload, viaEmail));
   }
 
   return h(
@@ -64,11 +90,48 @@ export async function authenticatorPage(ctx: PageContext): Promise<HTMLElement> 
   );
 }
 
-function statusCard(status: MfaStatus, startSetup: () => void): HTMLElement {
+/**
+ * The code that proves a change: from the app, or (for users with email codes only) from an email sent
+ * on request. Answers the elements to put in the form and a reader that checks the format.
+ */
+function proofField(viaEmail: boolean, notice: Notice): { elements: HTMLElement[]; input: HTMLInputElement; read: () => string | undefined } {
+  const code = otpField(viaEmail ? 'Email Code' : 'Authentication Code');
+  notice.describe(code.input);
+  const elements: HTMLElement[] = [];
+  if (viaEmail) {
+    code.wrapper.querySelector('.hint')!.textContent = 'The 6-digit code from the email.';
+    const send = h('button', { type: 'button', class: 'button secondary' }, 'Email me a code');
+    send.addEventListener('click', () => {
+      notice.clear();
+      void busy(send, async () => {
+        try {
+          notice.success(emailSentMessage(await api.emailSendMe()));
+          code.input.focus();
+        } catch (err) {
+          showError(notice, err);
+        }
+      });
+    });
+    elements.push(h('div', null, send));
+  }
+  elements.push(code.wrapper);
+  const read = () => {
+    const value = normalizeOtp(code.input.value);
+    if (/^\d{6}$/.test(value)) return value;
+    notice.error(viaEmail ? 'Enter the 6-digit code from the email.' : 'Enter the 6-digit code from your authenticator app.');
+    code.input.focus();
+    return undefined;
+  };
+  return { elements, input: code.input, read };
+}
+
+function statusCard(status: MfaStatus, startSetup: () => void, startEmail: () => void): HTMLElement {
   const headingId = uid('status');
   const remaining = status.recoveryCodesRemaining;
   const setup = h('button', { type: 'button', class: 'button primary' }, 'Set up authenticator');
   setup.addEventListener('click', startSetup);
+  const email = h('button', { type: 'button', class: 'button secondary' }, 'Prefer email codes');
+  email.addEventListener('click', startEmail);
   return h(
     'section',
     { class: 'card', 'aria-labelledby': headingId },
@@ -95,22 +158,21 @@ function statusCard(status: MfaStatus, startSetup: () => void): HTMLElement {
             null,
             'Multi-factor authentication adds a layer of security beyond your username and password: signing in also needs a code from an app on your phone. You can set it up even if your practice does not require it.',
           ),
-          h('div', { class: 'actions' }, setup),
+          h('div', { class: 'actions' }, setup, email),
         ],
   );
 }
 
-function regenerateCard(showCodes: (codes: string[], lead: string) => void): HTMLElement {
+function regenerateCard(showCodes: (codes: string[], lead: string) => void, viaEmail: boolean): HTMLElement {
   const headingId = uid('regen');
   const notice = new Notice();
-  const code = otpField();
-  notice.describe(code.input);
+  const code = proofField(viaEmail, notice);
   const submit = h('button', { type: 'submit', class: 'button secondary' }, 'Regenerate recovery codes');
-  const form = h('form', { class: 'stack', novalidate: true }, code.wrapper, notice.element, h('div', { class: 'actions' }, submit));
+  const form = h('form', { class: 'stack', novalidate: true }, ...code.elements, notice.element, h('div', { class: 'actions' }, submit));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     notice.clear();
-    const value = readOtp(code.input, notice);
+    const value = code.read();
     if (!value) return;
     void busy(submit, async () => {
       try {
@@ -132,22 +194,22 @@ function regenerateCard(showCodes: (codes: string[], lead: string) => void): HTM
   );
 }
 
-function removeCard(reload: (message?: string) => void): HTMLElement {
+function removeCard(reload: (message?: string) => void, viaEmail: boolean): HTMLElement {
   const headingId = uid('remove');
   const notice = new Notice();
-  const code = otpField();
-  notice.describe(code.input);
-  const submit = h('button', { type: 'submit', class: 'button danger' }, 'Remove authenticator');
-  const form = h('form', { class: 'stack', novalidate: true }, code.wrapper, notice.element, h('div', { class: 'actions' }, submit));
+  const code = proofField(viaEmail, notice);
+  const what = viaEmail ? 'email codes' : 'authenticator';
+  const submit = h('button', { type: 'submit', class: 'button danger' }, viaEmail ? 'Remove email codes' : 'Remove authenticator');
+  const form = h('form', { class: 'stack', novalidate: true }, ...code.elements, notice.element, h('div', { class: 'actions' }, submit));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     notice.clear();
-    const value = readOtp(code.input, notice);
+    const value = code.read();
     if (!value) return;
     void busy(submit, async () => {
       try {
         await api.removeMfa(value);
-        reload('Your authenticator was removed. You now sign in with your password alone.');
+        reload(`Your ${what} ${viaEmail ? 'were' : 'was'} removed. You now sign in with your password alone.`);
       } catch (err) {
         if (err instanceof ApiError && err.code === 'MFA_REQUIRED_BY_ACCOUNT') {
           notice.problem(err.human);
@@ -163,7 +225,7 @@ function removeCard(reload: (message?: string) => void): HTMLElement {
   return h(
     'section',
     { class: 'card', 'aria-labelledby': headingId },
-    h('h2', { id: headingId }, 'Remove authenticator'),
+    h('h2', { id: headingId }, viaEmail ? 'Remove email codes' : 'Remove authenticator'),
     h(
       'p',
       null,

@@ -1,6 +1,6 @@
 /** The MFA challenge after the password: authenticator code, recovery code, or an emailed code. */
 import { api, ApiError, type MfaMethod } from '../api.js';
-import { announce, normalizeOtp, showError } from '../components.js';
+import { announce, emailSentMessage, normalizeOtp, showError } from '../components.js';
 import { busy, h, Notice, uid } from '../dom.js';
 import { navigate, type PageContext } from '../router.js';
 import { state } from '../state.js';
@@ -95,10 +95,10 @@ export function challengePage(ctx: PageContext): HTMLElement {
     notice.clear();
     void busy(emailMe, async () => {
       try {
-        await api.sendEmailCode(challengeId);
+        const sent = await api.sendEmailCode(challengeId);
         emailSent = true;
         setMode('email');
-        notice.success('We emailed you a 6-digit code. It expires in 10 minutes.');
+        notice.success(emailSentMessage(sent));
       } catch (err) {
         if (err instanceof ApiError && FATAL.has(err.code)) endAttempt(err.human);
         else showError(notice, err);

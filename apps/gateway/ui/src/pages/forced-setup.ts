@@ -3,8 +3,8 @@
  * the setup token (not a session) authorises only these calls.
  */
 import { api, session } from '../api.js';
-import { otpField, readOtp, recoveryCodesPanel, showError, totpSetupSteps } from '../components.js';
-import { busy, h, Notice, replaceChildren } from '../dom.js';
+import { emailCodeSteps, recoveryCodesPanel, totpSetupSteps } from '../components.js';
+import { h, replaceChildren } from '../dom.js';
 import { HOME, navigate, type PageContext } from '../router.js';
 import { state } from '../state.js';
 
@@ -60,55 +60,24 @@ export function forcedSetupPage(ctx: PageContext): HTMLElement {
   };
 
   const showEmail = () => {
-    const notice = new Notice();
-    const send = h('button', { type: 'button', class: 'button primary' }, 'Email me a code');
-    const code = otpField('Email Code');
-    code.wrapper.querySelector('.hint')!.textContent = 'The 6-digit code from the email. It expires in 10 minutes.';
-    notice.describe(code.input);
-    const submit = h('button', { type: 'submit', class: 'button primary' }, 'Submit');
-    const form = h('form', { class: 'stack', novalidate: true, hidden: true }, code.wrapper, h('div', { class: 'actions' }, submit));
-    send.addEventListener('click', () => {
-      notice.clear();
-      void busy(send, async () => {
-        try {
-          await api.setupEmailStart(setupToken);
-          form.hidden = false;
-          send.textContent = 'Send another code';
-          send.className = 'button secondary';
-          notice.success('We emailed you a 6-digit code. Enter it below.');
-          code.input.focus();
-        } catch (err) {
-          showError(notice, err);
-        }
-      });
-    });
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      notice.clear();
-      const value = readOtp(code.input, notice);
-      if (!value) return;
-      void busy(submit, async () => {
-        try {
-          const reply = await api.setupEmailConfirm(setupToken, value);
-          done(reply.accessToken, reply.expiresIn, reply.recoveryCodes);
-        } catch (err) {
-          showError(notice, err);
-          code.input.select();
-          code.input.focus();
-        }
-      });
+    const steps = emailCodeSteps({
+      send: () => api.setupEmailStart(setupToken),
+      confirm: async (code) => {
+        const reply = await api.setupEmailConfirm(setupToken, code);
+        done(reply.accessToken, reply.expiresIn, reply.recoveryCodes);
+      },
+      submitLabel: 'Submit',
     });
     const useApp = h('button', { type: 'button', class: 'link-button' }, 'Use an authenticator app instead');
     useApp.addEventListener('click', () => showApp(false));
-    replaceChildren(
-      card,
+    card.replaceChildren(
       heading,
       h('p', { class: 'lead' }, 'Each time you sign in, we will email a 6-digit code to the address on your account.'),
-      h('div', { class: 'stack' }, h('div', null, send), notice.element, form),
+      steps.element,
       h('p', { class: 'spaced' }, useApp),
       cancel(),
     );
-    send.focus();
+    steps.focus();
   };
 
   showApp(false);
