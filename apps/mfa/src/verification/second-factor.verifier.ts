@@ -50,10 +50,10 @@ export class SecondFactorVerifier {
   }
 
   /**
-   * Resolves when the code passes; throws a DomainError otherwise. An email code is checked against the
+   * Resolves with the factor when the code passes; throws a DomainError otherwise. An email code is checked against the
    * code sent for `challengeId` (a sign-in), or without one against the code sent for managing MFA.
    */
-  async verify(userId: string, method: MfaMethod, code: string, challengeId?: string): Promise<void> {
+  async verify(userId: string, method: MfaMethod, code: string, challengeId?: string): Promise<FactorEntity> {
     const now = this.clock.now();
     const lockedUntil = await this.lockout.lockedUntil(userId, now);
     if (lockedUntil) {
@@ -73,16 +73,18 @@ export class SecondFactorVerifier {
       });
     }
 
+    // The factor that passed (for a recovery code: the app if there is one, else email).
+    const factor = (await this.factors.findActive(userId, method === 'email' || !types.has('totp') ? 'email' : 'totp'))!;
     const outcome =
       method === 'totp'
-        ? await this.checkTotp((await this.factors.findActive(userId, 'totp'))!, code, now)
+        ? await this.checkTotp(factor, code, now)
         : method === 'email'
           ? await this.emailCodes.check(scopeFor(userId, challengeId ? { challengeId } : 'manage'), userId, code, now)
           : await this.checkRecoveryCode(userId, code, now);
     if (outcome === 'ok') {
       await this.lockout.recordSuccess(userId, now);
       this.events.publishInBackground(MfaEvents.verificationSucceeded, { userId, method, ip: requestContext.current()?.ip, at: now.toISOString() });
-      return;
+      return factor;
     }
     if (outcome === 'replayed') {
       // The code was right but its time step is spent: refused, yet not a guess, so no lockout count.
