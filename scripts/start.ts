@@ -13,6 +13,7 @@ import pg from 'pg';
 import { ensureDatabase, isNatsReachable, ServiceStack, withDatabase, type ServiceName } from '#testing';
 import { bold, cyan, dim, fail, green, info, serviceLine, warn } from './lib/console.js';
 import { ensureDemo, type DemoCredentials } from './lib/demo.js';
+import { startDevMailbox } from './lib/dev-mailbox.js';
 import { loadDevSecrets } from './lib/dev-secrets.js';
 import { startEmbeddedPostgres } from './lib/embedded-postgres.js';
 import { findNatsServer, NATS_INSTALL_HELP, startNatsServer } from './lib/nats-server.js';
@@ -151,7 +152,7 @@ async function portInUse(port: number): Promise<boolean> {
   });
 }
 
-function printBanner(port: number, demo: DemoCredentials, seeded: boolean, database: string, nats: string): void {
+function printBanner(port: number, demo: DemoCredentials, seeded: boolean, database: string, nats: string, mail: string): void {
   const url = `http://localhost:${port}`;
   const width = Math.max(...[demo.holder, ...demo.users].map((u) => [...u.username].length));
   const person = (u: { username: string; password: string }) => `${bold(u.username.padEnd(width + (u.username.length - [...u.username].length)))}  password ${green(u.password)}`;
@@ -169,6 +170,7 @@ function printBanner(port: number, demo: DemoCredentials, seeded: boolean, datab
     '',
     `  PostgreSQL      ${database}`,
     `  NATS            ${nats}`,
+    `  Mail            ${mail}`,
     `  ${dim('Credentials are kept in .twofold/demo.json. Press Ctrl-C to stop.')}`,
     '',
   ];
@@ -194,6 +196,16 @@ async function main(): Promise<void> {
     fail('the services are not built: run `npm start` (which builds) rather than node dist/scripts/start.js directly.');
     return shutdown(1);
   }
+  // Mail (email codes, security notifications): SMTP_URL when set, else a development mailbox on loopback.
+  let mail = `${redactUrl(env.SMTP_URL ?? '')} (SMTP_URL)`;
+  let smtpUrl = env.SMTP_URL;
+  if (!smtpUrl) {
+    const mailbox = await startDevMailbox(env);
+    stopActions.push({ name: 'development mailbox', run: () => mailbox.stop() });
+    smtpUrl = mailbox.smtpUrl;
+    mail = `development mailbox: read it at ${cyan(`${mailbox.httpUrl}/`)} or .twofold/mail/ (SMTP ${mailbox.smtpUrl})`;
+  }
+
   info('starting gateway, auth, mfa and accounts…');
   const services = ServiceStack.start({
     rootDir: ROOT_DIR,
@@ -206,6 +218,7 @@ async function main(): Promise<void> {
       NATS_URL: nats.url,
       JWT_PRIVATE_KEY: env.JWT_PRIVATE_KEY || secrets.JWT_PRIVATE_KEY,
       MFA_ENCRYPTION_KEYS: env.MFA_ENCRYPTION_KEYS || secrets.MFA_ENCRYPTION_KEYS,
+      SMTP_URL: smtpUrl,
     },
   });
   stopActions.push({ name: 'services', run: () => services.stop(SERVICE_GRACE_MS) });
@@ -221,7 +234,7 @@ async function main(): Promise<void> {
 
   await services.waitUntilReady({ timeoutMs: 60_000 });
   const { demo, seeded } = await ensureDemo(services.baseUrl, database.url);
-  printBanner(port, demo, seeded, database.description, nats.description);
+  printBanner(port, demo, seeded, database.description, nats.description, mail);
 }
 
 main().catch((err: unknown) => {
