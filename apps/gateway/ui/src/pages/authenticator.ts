@@ -229,7 +229,7 @@ function removeCard(reload: (message?: string) => void, viaEmail: boolean): HTML
     h(
       'p',
       null,
-      'Without MFA you sign in with your password alone. If your practice requires MFA for all users, it cannot be removed; an account holder can reset it for you if you lose your phone.',
+      'Without MFA you sign in with your password alone. If your practice requires MFA for all users, it cannot be removed; an account holder can reset it for you if you lose access to it.',
     ),
     form,
   );
