@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
+import { asConnectionLost } from '../connection-lost.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { IDEMPOTENCY_KEY_TTL_MS } from './request-fingerprint.js';
 
@@ -22,30 +23,34 @@ export class IdempotencyKeyRepository {
    * A key past its 24 h is replaced.
    */
   claim(record: NewIdempotencyKey, reserve: (manager: EntityManager) => Promise<void>): Promise<Claim> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `DELETE FROM accounts.idempotency_keys
-          WHERE actor_scope = $1 AND key = $2 AND created_at < now() - $3 * interval '1 millisecond'`,
-        [record.actorScope, record.key, IDEMPOTENCY_KEY_TTL_MS],
-      );
-      // Twice at most: a record seen in conflict may be rolled back (deleted) before we read it.
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const inserted: unknown[] = await manager.query(
-          `INSERT INTO accounts.idempotency_keys (actor_scope, key, operation, fingerprint, resource_id, status, response)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::json)
-           ON CONFLICT (actor_scope, key) DO NOTHING
-           RETURNING actor_scope`,
-          [record.actorScope, record.key, record.operation, record.fingerprint, record.resourceId, record.status, record.response === null ? null : JSON.stringify(record.response)],
+    return this.dataSource
+      .transaction(async (manager): Promise<Claim> => {
+        await manager.query(
+          `DELETE FROM accounts.idempotency_keys
+            WHERE actor_scope = $1 AND key = $2 AND created_at < now() - $3 * interval '1 millisecond'`,
+          [record.actorScope, record.key, IDEMPOTENCY_KEY_TTL_MS],
         );
-        if (inserted.length > 0) {
-          await reserve(manager);
-          return { claimed: true };
+        // Twice at most: a record seen in conflict may be rolled back (deleted) before we read it.
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const inserted: unknown[] = await manager.query(
+            `INSERT INTO accounts.idempotency_keys (actor_scope, key, operation, fingerprint, resource_id, status, response)
+             VALUES ($1, $2, $3, $4, $5, $6, $7::json)
+             ON CONFLICT (actor_scope, key) DO NOTHING
+             RETURNING actor_scope`,
+            [record.actorScope, record.key, record.operation, record.fingerprint, record.resourceId, record.status, record.response === null ? null : JSON.stringify(record.response)],
+          );
+          if (inserted.length > 0) {
+            await reserve(manager);
+            return { claimed: true };
+          }
+          const existing = await manager.getRepository(IdempotencyKeyEntity).findOneBy({ actorScope: record.actorScope, key: record.key });
+          if (existing) return { claimed: false, existing };
         }
-        const existing = await manager.getRepository(IdempotencyKeyEntity).findOneBy({ actorScope: record.actorScope, key: record.key });
-        if (existing) return { claimed: false, existing };
-      }
-      throw new Error('idempotency key claimed and released twice while claiming it');
-    });
+        throw new Error('idempotency key claimed and released twice while claiming it');
+      })
+      .catch((err: unknown) => {
+        throw asConnectionLost(err);
+      });
   }
 
   find(actorScope: string, key: string, manager?: EntityManager): Promise<IdempotencyKeyEntity | null> {

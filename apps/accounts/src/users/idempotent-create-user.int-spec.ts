@@ -155,7 +155,7 @@ describe('creating a user with an idempotency key', () => {
     const id = await leftHalfway(request);
     const watcher = await connect({ servers: natsServers(intRun().natsUrl) });
     let asked = 0;
-    const sub = watcher.subscribe(`${prefix}.${AuthSubjects.setCredential.name}`, { callback: () => asked++ });
+    const sub = watcher.subscribe(`${prefix}.${AuthSubjects.setCredential.name}`, { callback: () => void asked++ });
     await watcher.flush();
     try {
       const answers = await Promise.all(['first password!', 'second password', 'third password!'].map((password) => rpc.request(AccountsSubjects.createUser, { ...request, password })));
