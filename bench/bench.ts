@@ -63,6 +63,7 @@ interface Figure {
 
 const figures: Figure[] = [];
 const loadAtStart = loadavg();
+let upstream: Record<string, { meanMs: number; count: number }> = {};
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const step = () => Math.floor(Date.now() / 30_000);
@@ -452,6 +453,18 @@ async function main(): Promise<void> {
       }
     });
 
+    // Where the gateway's time went: mean round trip of each upstream subject over the whole run.
+    const text = await http.request('GET', '/metrics').then((r) => String(r.body), () => '');
+    const sums = new Map<string, { sum: number; count: number }>();
+    for (const line of text.split('\n')) {
+      const m = /^twofold_nats_request_duration_seconds_(sum|count)\{.*subject="([^"]+)",result="ok"\} ([0-9.e+-]+)$/.exec(line);
+      if (!m) continue;
+      const entry = sums.get(m[2]!) ?? { sum: 0, count: 0 };
+      entry[m[1] as 'sum' | 'count'] += Number(m[3]);
+      sums.set(m[2]!, entry);
+    }
+    upstream = Object.fromEntries([...sums].filter(([, v]) => v.count > 0).map(([k, v]) => [k, { meanMs: Number(((1000 * v.sum) / v.count).toFixed(2)), count: v.count }]));
+
     // 5. memory
     clearInterval(sampler);
     const memory = stack.processes.map(({ process }) => ({
@@ -490,8 +503,10 @@ function report(): void {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const load = { atStart: loadAtStart, atEnd: loadavg() };
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), serviceRuntime: { NODE_OPTIONS: SERVICE_NODE_OPTIONS, UV_THREADPOOL_SIZE: SERVICE_THREADPOOL }, cores: CORES, replicas: REPLICAS, seconds: SECONDS, concurrency: CONCURRENCY, node: process.version, load, figures }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), serviceRuntime: { NODE_OPTIONS: SERVICE_NODE_OPTIONS, UV_THREADPOOL_SIZE: SERVICE_THREADPOOL }, cores: CORES, replicas: REPLICAS, seconds: SECONDS, concurrency: CONCURRENCY, node: process.version, load, figures, gatewayUpstreamMeans: upstream }, null, 2));
   console.log(`\n${CORES} cores, ${REPLICAS} replica(s) per service; load average at start ${load.atStart.map((x) => x.toFixed(1)).join(' ')}, at end ${load.atEnd.map((x) => x.toFixed(1)).join(' ')}`);
+  const slowest = Object.entries(upstream).sort((a, b) => b[1].meanMs - a[1].meanMs).slice(0, 8);
+  if (slowest.length) console.log(`gateway's mean upstream round trips: ${slowest.map(([k, v]) => `${k} ${v.meanMs} ms`).join(', ')}`);
   console.log(`written ${file}`);
 }
 
