@@ -89,7 +89,7 @@ describe('email codes and security notifications', () => {
     expect(confirmed.status).toBe(200);
     expect(Object.keys(confirmed.body)).toEqual(['recoveryCodes']);
     expect(confirmed.body.recoveryCodes).toHaveLength(10);
-    expect((await http.get('/api/v1/me/mfa', { token })).body).toEqual({ enabled: true, methods: ['email', 'recovery_code'], recoveryCodesRemaining: 10 });
+    expect((await http.get('/api/v1/me/mfa', { token })).body).toEqual({ enabled: true, methods: ['email', 'recovery_code'], recoveryCodesRemaining: 10, requiredByAccount: false, emailCodesAllowed: true });
 
     const challenge = await login(stack, user.username, user.password);
     expect(challenge).toEqual({ status: 'mfa_required', challengeId: expect.any(String), methods: ['email', 'recovery_code'], expiresIn: 300 });

@@ -60,7 +60,7 @@ describe('authenticator MFA (TOTP)', () => {
   it('sets up an authenticator, then signs in through a challenge with amr pwd, otp and mfa', async () => {
     await freshStep();
     const { user, token } = await newUser();
-    expect((await http.get('/api/v1/me/mfa', { token })).body).toEqual({ enabled: false, methods: [], recoveryCodesRemaining: 0 });
+    expect((await http.get('/api/v1/me/mfa', { token })).body).toEqual({ enabled: false, methods: [], recoveryCodesRemaining: 0, requiredByAccount: false, emailCodesAllowed: true });
 
     const started = await http.post('/api/v1/me/mfa/totp', undefined, { token });
     expect(started.status).toBe(200);
@@ -85,7 +85,7 @@ describe('authenticator MFA (TOTP)', () => {
     expect(Object.keys(confirmed.body)).toEqual(['recoveryCodes']);
     expect(confirmed.body.recoveryCodes).toHaveLength(10);
     for (const code of confirmed.body.recoveryCodes) expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
-    expect((await http.get('/api/v1/me/mfa', { token })).body).toEqual({ enabled: true, methods: ['totp', 'recovery_code'], recoveryCodesRemaining: 10 });
+    expect((await http.get('/api/v1/me/mfa', { token })).body).toEqual({ enabled: true, methods: ['totp', 'recovery_code'], recoveryCodesRemaining: 10, requiredByAccount: false, emailCodesAllowed: true });
 
     const challenge = await login(stack, user.username, user.password);
     expect(challenge).toEqual({ status: 'mfa_required', challengeId: expect.any(String), methods: ['totp', 'recovery_code'], expiresIn: 300 });
@@ -249,7 +249,7 @@ describe('authenticator MFA (TOTP)', () => {
     expect(replayed.status).toBe(401);
     const removed = await http.request('DELETE', '/api/v1/me/mfa', { code: totpCodeFor(secret, 1) }, { token });
     expect(removed.status).toBe(204);
-    expect((await http.get('/api/v1/me/mfa', { token })).body).toEqual({ enabled: false, methods: [], recoveryCodesRemaining: 0 });
+    expect((await http.get('/api/v1/me/mfa', { token })).body).toEqual({ enabled: false, methods: [], recoveryCodesRemaining: 0, requiredByAccount: false, emailCodesAllowed: true });
     expect((await login(stack, user.username, user.password)).status).toBe('authenticated');
   });
 
@@ -267,7 +267,8 @@ describe('authenticator MFA (TOTP)', () => {
     const refused = await http.request('DELETE', '/api/v1/me/mfa', { code: authenticator.code(1) }, { token });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('MFA_REQUIRED_BY_ACCOUNT');
-    expect((await http.get('/api/v1/me/mfa', { token })).body.enabled).toBe(true);
+    // The user is told up front, from the gateway's policy cache (replaced by the policy.changed event).
+    expect((await http.get('/api/v1/me/mfa', { token })).body).toMatchObject({ enabled: true, requiredByAccount: true, emailCodesAllowed: false });
     // The refusal did not spend the code: it still signs in.
     expect((await http.post(VERIFY, { challengeId: await challengeFor(user), method: 'totp', code: authenticator.code(1) })).status).toBe(200);
   });

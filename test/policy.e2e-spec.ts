@@ -38,7 +38,8 @@ describe('security settings and the IP safelist', () => {
     const { accountId, token } = await holderOfNewAccount();
     const response = await http.get(settingsPath(accountId), { token });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ mfaRequired: false, allowEmailCodes: true, ipSafelist: [] });
+    // currentIp: the caller's address as Twofold sees it (here the trusted proxy's own, no X-Forwarded-For).
+    expect(response.body).toEqual({ mfaRequired: false, allowEmailCodes: true, ipSafelist: [], currentIp: '127.0.0.1' });
   });
 
   it('stores the safelist normalised and de-duplicated, and answers what it stored', async () => {
@@ -54,8 +55,8 @@ describe('security settings and the IP safelist', () => {
     );
     expect(put.status).toBe(200);
     const expected = { mfaRequired: true, allowEmailCodes: false, ipSafelist: ['203.0.113.10', '198.51.100.0/24', '2001:db8::/32', '192.0.2.1'] };
-    expect(put.body).toEqual(expected);
-    expect((await http.get(settingsPath(accountId), { token, ...from('203.0.113.10') })).body).toEqual(expected);
+    expect(put.body).toEqual({ ...expected, currentIp: '203.0.113.10' });
+    expect((await http.get(settingsPath(accountId), { token, ...from('203.0.113.10') })).body).toEqual({ ...expected, currentIp: '203.0.113.10' });
   });
 
   it('names every invalid entry in the 400 and changes nothing', async () => {
@@ -69,7 +70,7 @@ describe('security settings and the IP safelist', () => {
     expect(response.body.error.code).toBe('VALIDATION_FAILED');
     expect(response.body.error.details.invalidEntries.map((p: { entry: string }) => p.entry)).toEqual(['not-an-ip', '10.0.0.0/33', '300.1.1.1', 'fe80::1%eth0']);
     expect(response.body.error.details.problems).toHaveLength(4);
-    expect((await http.get(settingsPath(accountId), { token })).body).toEqual({ mfaRequired: false, allowEmailCodes: true, ipSafelist: [] });
+    expect((await http.get(settingsPath(accountId), { token })).body).toEqual({ mfaRequired: false, allowEmailCodes: true, ipSafelist: [], currentIp: '127.0.0.1' });
   });
 
   it('refuses more than 100 entries, a missing field, a wrong type and unknown fields', async () => {

@@ -39,7 +39,14 @@ export class SecuritySettingsBody {
   ipSafelist!: string[];
 }
 
-export class SecuritySettingsResponse extends SecuritySettingsBody {}
+export class SecuritySettingsResponse extends SecuritySettingsBody {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Your address as Twofold sees it (trusted proxies applied): a safelist must include it.',
+  })
+  currentIp!: string | null;
+}
 
 export class PageQuery {
   @ApiPropertyOptional({ default: 1, minimum: 1 })

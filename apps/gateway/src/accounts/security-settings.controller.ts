@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Put, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RpcClient } from '#common';
-import { AccountsSubjects, type SecuritySettingsView } from '#contracts';
+import { AccountsSubjects } from '#contracts';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from '../auth/principal.js';
 import { SessionGuard } from '../auth/session.guard.js';
 import { UuidParam } from '../http/params.js';
@@ -17,8 +17,13 @@ export class SecuritySettingsController {
   @Get()
   @ApiOperation({ summary: "Your account's security settings: MFA enforcement, email codes, IP safelist (holders)" })
   @ApiOkResponse({ type: SecuritySettingsResponse })
-  get(@UuidParam('accountId') accountId: string, @CurrentPrincipal() principal: Principal): Promise<SecuritySettingsView> {
-    return this.rpc.request(AccountsSubjects.getSecuritySettings, { accountId, actor: { type: 'user', userId: principal.userId } });
+  async get(
+    @UuidParam('accountId') accountId: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<SecuritySettingsResponse> {
+    const settings = await this.rpc.request(AccountsSubjects.getSecuritySettings, { accountId, actor: { type: 'user', userId: principal.userId } });
+    return { ...settings, currentIp: request.clientIp ?? null };
   }
 
   @Put()
@@ -27,13 +32,13 @@ export class SecuritySettingsController {
     description: 'Invalid safelist entries are all named in a 400; a safelist that excludes your current address is a 409 SAFELIST_LOCKS_OUT_ACTOR.',
   })
   @ApiOkResponse({ type: SecuritySettingsResponse })
-  put(
+  async put(
     @UuidParam('accountId') accountId: string,
     @Body() body: SecuritySettingsBody,
     @CurrentPrincipal() principal: Principal,
     @Req() request: AuthenticatedRequest,
-  ): Promise<SecuritySettingsView> {
-    return this.rpc.request(AccountsSubjects.updateSecuritySettings, {
+  ): Promise<SecuritySettingsResponse> {
+    const settings = await this.rpc.request(AccountsSubjects.updateSecuritySettings, {
       accountId,
       mfaRequired: body.mfaRequired,
       allowEmailCodes: body.allowEmailCodes,
@@ -41,5 +46,6 @@ export class SecuritySettingsController {
       actor: { type: 'user', userId: principal.userId },
       actorIp: request.clientIp,
     });
+    return { ...settings, currentIp: request.clientIp ?? null };
   }
 }

@@ -4,6 +4,7 @@ import { RpcClient } from '#common';
 import { AccountsSubjects, MfaSubjects, type EmailCodeSentReply, type RecoveryCodesReply, type TotpSetupConfirmReply, type TotpSetupStartReply } from '#contracts';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { SessionGuard } from '../auth/session.guard.js';
+import { PolicyCache } from '../policy/policy-cache.js';
 import { EmailCodeSentResponse, MfaStatusResponse, RecoveryCodesResponse, TotpCodeBody, TotpSetupResponse } from './mfa.dto.js';
 
 /** The signed-in user's own second factor. Every rule lives in the mfa service. */
@@ -12,14 +13,26 @@ import { EmailCodeSentResponse, MfaStatusResponse, RecoveryCodesResponse, TotpCo
 @UseGuards(SessionGuard)
 @Controller('me/mfa')
 export class MeMfaController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly policies: PolicyCache,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Whether you have MFA, with which methods, and how many recovery codes are left' })
   @ApiOkResponse({ type: MfaStatusResponse })
   async status(@CurrentPrincipal() principal: Principal): Promise<MfaStatusResponse> {
-    const status = await this.rpc.request(MfaSubjects.getStatus, { userId: principal.userId });
-    return { enabled: status.enrolled, methods: status.methods, recoveryCodesRemaining: status.recoveryCodesRemaining };
+    const [status, policy] = await Promise.all([
+      this.rpc.request(MfaSubjects.getStatus, { userId: principal.userId }),
+      this.policies.policyOf(principal.accountId),
+    ]);
+    return {
+      enabled: status.enrolled,
+      methods: status.methods,
+      recoveryCodesRemaining: status.recoveryCodesRemaining,
+      requiredByAccount: policy.mfaRequired,
+      emailCodesAllowed: policy.allowEmailCodes,
+    };
   }
 
   @Post('totp')

@@ -69,6 +69,10 @@ export class MfaStatusResponse {
   @ApiProperty() enabled!: boolean;
   @ApiProperty({ enum: MFA_METHODS, isArray: true }) methods!: string[];
   @ApiProperty() recoveryCodesRemaining!: number;
+  @ApiProperty({ description: 'Your account requires MFA: it cannot be removed, and a reset means setting it up again.' })
+  requiredByAccount!: boolean;
+  @ApiProperty({ description: 'Your account lets users choose emailed codes instead of an app.' })
+  emailCodesAllowed!: boolean;
 }
 
 export class AuthenticatedResponse {

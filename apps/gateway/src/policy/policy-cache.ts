@@ -10,6 +10,7 @@ const MAX_ENTRIES = 50_000;
 
 interface Entry {
   version: number;
+  policy: SecurityPolicyView;
   matcher: SafelistMatcher;
   expiresAt: number;
 }
@@ -64,15 +65,24 @@ export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** The account's safelist, from the cache when fresh. */
   async safelistOf(accountId: string): Promise<SafelistMatcher> {
+    return (await this.entryOf(accountId)).matcher;
+  }
+
+  /** The account's whole policy, from the same cache. */
+  async policyOf(accountId: string): Promise<SecurityPolicyView> {
+    return (await this.entryOf(accountId)).policy;
+  }
+
+  private async entryOf(accountId: string): Promise<Entry> {
     const cached = this.entries.get(accountId);
-    if (cached && cached.expiresAt > this.now()) return cached.matcher;
+    if (cached && cached.expiresAt > this.now()) return cached;
     try {
-      return (await this.fetch(accountId)).matcher;
+      return await this.fetch(accountId);
     } catch (err) {
       // accounts unreachable: an expired entry is still the best knowledge; without one, fail closed.
       if (cached) {
         this.logger.warn({ accountId }, 'policy refresh failed; using the expired copy');
-        return cached.matcher;
+        return cached;
       }
       throw err;
     }
@@ -98,7 +108,7 @@ export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdow
   private apply(policy: SecurityPolicyView): Entry {
     const current = this.entries.get(policy.accountId);
     if (current && current.version > policy.version) return current;
-    const entry: Entry = { version: policy.version, matcher: new SafelistMatcher(policy.ipSafelist), expiresAt: this.now() + POLICY_TTL_MS };
+    const entry: Entry = { version: policy.version, policy, matcher: new SafelistMatcher(policy.ipSafelist), expiresAt: this.now() + POLICY_TTL_MS };
     this.entries.delete(policy.accountId);
     this.entries.set(policy.accountId, entry);
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
