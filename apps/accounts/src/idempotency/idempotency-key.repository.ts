@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
-import { asConnectionLost } from '../connection-lost.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { IDEMPOTENCY_KEY_TTL_MS } from './request-fingerprint.js';
 
@@ -47,9 +46,6 @@ export class IdempotencyKeyRepository {
           if (existing) return { claimed: false, existing };
         }
         throw new Error('idempotency key claimed and released twice while claiming it');
-      })
-      .catch((err: unknown) => {
-        throw asConnectionLost(err);
       });
   }
 

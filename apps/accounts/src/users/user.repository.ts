@@ -3,7 +3,6 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { LessThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { DomainError, isUniqueViolation } from '#common';
 import type { UserView } from '#contracts';
-import { asConnectionLost } from '../connection-lost.js';
 import { UserEntity } from './user.entity.js';
 
 export function toUserView(user: UserEntity): UserView {
@@ -54,7 +53,7 @@ export class UserRepository {
       })
       .catch((err: unknown) => {
         if (isLockNotAvailable(err)) throw new DomainError('CONFLICT', 'This user is being created by another request right now; retry shortly.');
-        throw asConnectionLost(err);
+        throw err;
       });
   }
 

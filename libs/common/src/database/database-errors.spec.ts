@@ -3,6 +3,12 @@ import { toRpcErrorBody } from '../nats/rpc-error-body.js';
 import { DomainError } from '../errors/domain-error.js';
 
 describe('isDatabaseUnavailable', () => {
+  it("recognises TypeORM's released query runner: PostgreSQL went away inside a transaction", () => {
+    const released = Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), { name: 'QueryRunnerAlreadyReleasedError' });
+    expect(isDatabaseUnavailable(released)).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('x'), { name: 'QueryRunnerProviderAlreadyReleasedError' }))).toBe(true);
+  });
+
   it('recognises PostgreSQL being down, restarting or out of connections', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);

@@ -23,9 +23,16 @@ const UNAVAILABLE_MESSAGES = [
   'the database system is',
 ];
 
+/**
+ * When PostgreSQL goes away in the middle of a transaction, TypeORM releases the transaction's connection
+ * and the next query in it fails with "query runner already released", not a connection error.
+ */
+const RELEASED_RUNNER_ERRORS = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
 export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 3) return false;
-  const e = err as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+  const e = err as { name?: unknown; code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.name === 'string' && RELEASED_RUNNER_ERRORS.has(e.name)) return true;
   if (typeof e.code === 'string') {
     if (e.code.startsWith('08') && e.code.length === 5) return true; // class 08: connection exception
     if (UNAVAILABLE_SQLSTATES.has(e.code) || UNAVAILABLE_SYSCALL_CODES.has(e.code)) return true;
