@@ -1,3 +1,5 @@
+import { connect } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
 import {
   accessToken,
   api,
@@ -39,6 +41,18 @@ describe('email codes and security notifications', () => {
   async function setPolicy(accountId: string, holderToken: string, policy: { mfaRequired?: boolean; allowEmailCodes?: boolean }) {
     const put = await http.put(settings(accountId), { mfaRequired: policy.mfaRequired ?? false, allowEmailCodes: policy.allowEmailCodes ?? true, ipSafelist: [] }, { token: holderToken });
     expect(put.status).toBe(200);
+  }
+
+  /** The internal NATS check other services ask (`accounts.mfa-requirement.get`). */
+  async function mfaRequirement(userId: string): Promise<Record<string, unknown>> {
+    const nc = await connect({ servers: stack.natsUrl.split(',') });
+    try {
+      const subject = 'accounts.mfa-requirement.get';
+      const reply = await nc.request(`${stack.prefix}.${subject}`, JSON.stringify({ pattern: subject, data: { userId }, id: randomUUID() }), { timeout: 5_000 });
+      return reply.json<{ response: Record<string, unknown> }>().response;
+    } finally {
+      await nc.close();
+    }
   }
 
   /** Chooses email codes through the self-service pair; answers the recovery codes. */
@@ -178,8 +192,9 @@ describe('email codes and security notifications', () => {
 
     const refused = await http.post('/api/v1/me/mfa/email', undefined, { token: otherToken });
     expect(refused.body.error.code).toBe('MFA_METHOD_NOT_ALLOWED');
-    // Email-only, email not allowed, MFA not required: treated as not enrolled.
+    // Email-only, email not allowed, MFA not required: treated as not enrolled, at sign-in and by the internal check.
     expect((await login(stack, user.username, user.password)).status).toBe('authenticated');
+    expect(await mfaRequirement(user.id)).toMatchObject({ required: false, enrolled: false, methods: [] });
     expect((await http.post('/api/v1/me/mfa/email/send', undefined, { token })).body.error.code).toBe('MFA_METHOD_NOT_ALLOWED');
 
     await setPolicy(account.id, holderToken, { mfaRequired: true, allowEmailCodes: false });
@@ -197,6 +212,7 @@ describe('email codes and security notifications', () => {
     // Turned back on, email is offered again.
     await setPolicy(account.id, holderToken, { mfaRequired: true, allowEmailCodes: true });
     expect((await login(stack, user.username, user.password)).methods).toEqual(['totp', 'email', 'recovery_code']);
+    expect(await mfaRequirement(user.id)).toMatchObject({ required: true, enrolled: true, methods: ['totp', 'email', 'recovery_code'] });
   });
 
   it('sets up email codes in the forced setup and signs in with amr pwd, otp and mfa', async () => {

@@ -18,6 +18,9 @@ export class MfaRequirementUseCase {
   async execute(userId: string): Promise<MfaRequirementReply> {
     const [policy, status] = await Promise.all([this.policies.findForUser(userId), this.rpc.request(MfaSubjects.getStatus, { userId })]);
     if (!policy) throw new DomainError('USER_NOT_FOUND', 'No such user.');
-    return { userId, accountId: policy.accountId, required: policy.mfaRequired, enrolled: status.enrolled, methods: status.enrolled ? [...status.methods] : [] };
+    // As at sign-in: email codes count only while the account allows them.
+    const methods = status.methods.filter((method) => method !== 'email' || policy.allowEmailCodes);
+    const enrolled = status.enrolled && (methods.includes('totp') || methods.includes('email'));
+    return { userId, accountId: policy.accountId, required: policy.mfaRequired, enrolled, methods: enrolled ? methods : [] };
   }
 }

@@ -21,6 +21,7 @@ export interface UserPolicy {
   userId: string;
   accountId: string;
   mfaRequired: boolean;
+  allowEmailCodes: boolean;
 }
 
 @Injectable()
@@ -68,15 +69,15 @@ export class SecurityPolicyRepository {
 
   /** The user's account and whether it requires MFA, in one indexed query; null for no active user. */
   async findForUser(userId: string): Promise<UserPolicy | null> {
-    const rows: Array<{ account_id: string; mfa_required: boolean | null }> = await this.repo.query(
-      `SELECT u.account_id, p.mfa_required
+    const rows: Array<{ account_id: string; mfa_required: boolean | null; allow_email_codes: boolean | null }> = await this.repo.query(
+      `SELECT u.account_id, p.mfa_required, p.allow_email_codes
          FROM accounts.users u
          LEFT JOIN accounts.security_policies p ON p.account_id = u.account_id
         WHERE u.id = $1 AND u.status = 'active'`,
       [userId],
     );
     const row = rows[0];
-    return row ? { userId, accountId: row.account_id, mfaRequired: row.mfa_required ?? false } : null;
+    return row ? { userId, accountId: row.account_id, mfaRequired: row.mfa_required ?? false, allowEmailCodes: row.allow_email_codes ?? true } : null;
   }
 }
 
