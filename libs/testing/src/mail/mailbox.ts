@@ -128,8 +128,11 @@ export class Mailbox {
 
   async stop(): Promise<void> {
     await this.stopSmtp();
-    await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
-    this.http?.closeAllConnections?.();
+    const http = this.http;
+    if (!http) return;
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeAllConnections(); // keep-alive readers must not hold the stop
+    await closed;
   }
 
   to(address: string): CapturedMail[] {
