@@ -161,6 +161,23 @@ describe('mfa service rules', () => {
     await expect(verifier.verify(userId, 'totp', codeAt(secret, clock.step + 1))).resolves.toBeDefined();
   });
 
+  it('resets the count of wrong codes on a right recovery code, and not on a replayed TOTP step', async () => {
+    const { userId, secret, recoveryCodes } = await enrolledUser();
+    clock.advance(60);
+    const wrong = async (n: number) => {
+      for (let i = 0; i < n; i++) await expect(rejection(verifier.verify(userId, 'totp', '000000'))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    };
+    await wrong(9);
+    await expect(verifier.verify(userId, 'recovery_code', recoveryCodes[0]!)).resolves.toBeDefined();
+    await wrong(9);
+    await expect(verifier.verify(userId, 'totp', codeAt(secret, clock.step))).resolves.toBeDefined();
+    await wrong(9);
+    // The same step again is refused and is not a success: the count stays at 9, so one more wrong code locks.
+    await expect(rejection(verifier.verify(userId, 'totp', codeAt(secret, clock.step)))).resolves.toMatchObject({ code: 'MFA_CODE_INVALID' });
+    await expect(rejection(verifier.verify(userId, 'totp', '000000'))).resolves.toMatchObject({ code: 'MFA_LOCKED' });
+    clock.advance(15 * 60);
+  });
+
   it('doubles the lock on each repeated lockout', async () => {
     const { userId } = await enrolledUser();
     const lockOnce = async () => {

@@ -4,8 +4,25 @@ import type { Repository } from 'typeorm';
 import { DomainError, isUniqueViolation } from '#common';
 import { queryRows } from '../database.js';
 import { RecoveryCodeRepository } from '../recovery-codes/recovery-code.repository.js';
+import { RESET_LOCKOUT_SQL } from '../verification/lockout.repository.js';
 import { FactorEntity, type FactorType } from './factor.entity.js';
 import type { SealedSecret } from './secret-box.js';
+
+/** A row of mfa.factors as pg answers it. */
+interface FactorRow {
+  id: string | null;
+  user_id: string;
+  type: FactorType;
+  status: FactorEntity['status'];
+  secret_key_id: string | null;
+  secret_iv: Buffer | null;
+  secret_ciphertext: Buffer | null;
+  secret_tag: Buffer | null;
+  last_used_step: string | null;
+  created_at: Date;
+  confirmed_at: Date | null;
+  expires_at: Date | null;
+}
 
 export function sealedOf(factor: FactorEntity): SealedSecret {
   if (!factor.secretKeyId || !factor.secretIv || !factor.secretCiphertext || !factor.secretTag) {
@@ -40,6 +57,41 @@ export class FactorRepository {
     );
     for (const row of rows) types.set(row.user_id, (types.get(row.user_id) ?? new Set()).add(row.type));
     return types;
+  }
+
+  /**
+   * Everything a code check needs to start, in one round trip: until when the user is locked at `now`
+   * (null when not locked), and their active factors (secrets still sealed).
+   */
+  async verificationStateOf(userId: string, now: Date): Promise<{ lockedUntil: Date | null; factors: FactorEntity[] }> {
+    const rows = await queryRows<FactorRow & { state_locked_until: Date | null }>(
+      this.repo.manager,
+      `SELECT (SELECT s.locked_until FROM mfa.user_state s WHERE s.user_id = $1 AND s.locked_until > $2) AS state_locked_until, f.*
+         FROM (SELECT 1) AS one
+         LEFT JOIN mfa.factors f ON f.user_id = $1 AND f.status = 'active'`,
+      [userId, now],
+    );
+    return {
+      lockedUntil: rows[0]?.state_locked_until ?? null,
+      factors: rows.filter((row) => row.id !== null).map((row) => this.fromRow(row)),
+    };
+  }
+
+  private fromRow(row: FactorRow): FactorEntity {
+    return this.repo.create({
+      id: row.id!,
+      userId: row.user_id,
+      type: row.type,
+      status: row.status,
+      secretKeyId: row.secret_key_id,
+      secretIv: row.secret_iv,
+      secretCiphertext: row.secret_ciphertext,
+      secretTag: row.secret_tag,
+      lastUsedStep: row.last_used_step,
+      createdAt: row.created_at,
+      confirmedAt: row.confirmed_at,
+      expiresAt: row.expires_at,
+    });
   }
 
   /** The unconfirmed setup of a factor type, unless it has expired. */
@@ -158,6 +210,27 @@ export class FactorRepository {
       [factorId, step],
     );
     return rows.length === 1;
+  }
+
+  /**
+   * `claimStep`, and when the step is claimed, the lockout reset of a right code
+   * (`LockoutRepository.recordSuccess`) in the same statement: one round trip, and the reset happens
+   * only if this request won the step.
+   */
+  async claimStepAndResetLockout(factorId: string, userId: string, step: number, now: Date): Promise<boolean> {
+    const rows = await queryRows<{ n: number }>(
+      this.repo.manager,
+      `WITH claimed AS (
+         UPDATE mfa.factors SET last_used_step = $2
+          WHERE id = $1 AND user_id = $3 AND status = 'active' AND (last_used_step IS NULL OR last_used_step < $2)
+          RETURNING user_id
+       ), reset AS (
+         ${RESET_LOCKOUT_SQL}
+       )
+       SELECT count(*)::int AS n FROM claimed`,
+      [factorId, step, userId, now],
+    );
+    return rows[0]!.n === 1;
   }
 
   /** Removes every factor (pending ones too) and recovery code of the user; answers how many factors went. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { queryRows } from '../database.js';
+import { RESET_LOCKOUT_SQL } from '../verification/lockout.repository.js';
 import { RecoveryCodeEntity } from './recovery-code.entity.js';
 
 @Injectable()
@@ -18,6 +19,23 @@ export class RecoveryCodeRepository {
       [userId, codeHash, now],
     );
     return rows.length === 1;
+  }
+
+  /** `consume`, and when the code is spent, the lockout reset of a right code in the same statement. */
+  async consumeAndResetLockout(userId: string, codeHash: string, now: Date): Promise<boolean> {
+    const rows = await queryRows<{ n: number }>(
+      this.repo.manager,
+      `WITH claimed AS (
+         UPDATE mfa.recovery_codes SET used_at = $3
+          WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL
+          RETURNING user_id
+       ), reset AS (
+         ${RESET_LOCKOUT_SQL}
+       )
+       SELECT count(*)::int AS n FROM claimed`,
+      [userId, codeHash, now, now],
+    );
+    return rows[0]!.n === 1;
   }
 
   async countRemaining(userId: string): Promise<number> {

@@ -20,6 +20,15 @@ export interface FailureOutcome {
   consecutiveFailures: number;
 }
 
+/**
+ * The lockout reset of a right code, for a data-modifying CTE after one named `claimed` that answers the
+ * user's `user_id` only when the code was accepted; `$4` is now. Same rule as `LockoutRepository.recordSuccess`.
+ */
+export const RESET_LOCKOUT_SQL = `UPDATE mfa.user_state s SET consecutive_failures = 0, lock_count = 0, updated_at = $4
+          FROM claimed c
+         WHERE s.user_id = c.user_id AND (s.consecutive_failures > 0 OR s.lock_count > 0) AND (s.locked_until IS NULL OR s.locked_until <= $4)
+         RETURNING s.user_id`;
+
 /** Second-factor lockout state per user. Every change is one atomic statement on the user's row. */
 @Injectable()
 export class LockoutRepository {

@@ -55,13 +55,14 @@ export class SecondFactorVerifier {
    */
   async verify(userId: string, method: MfaMethod, code: string, challengeId?: string): Promise<FactorEntity> {
     const now = this.clock.now();
-    const lockedUntil = await this.lockout.lockedUntil(userId, now);
-    if (lockedUntil) {
+    // One round trip: the lock and the active factors (the lock still decides first).
+    const state = await this.factors.verificationStateOf(userId, now);
+    if (state.lockedUntil) {
       this.failed(userId, method, 'locked', now);
-      throw lockedError(lockedUntil, now);
+      throw lockedError(state.lockedUntil, now);
     }
-    const types = (await this.factors.activeTypesOf([userId])).get(userId);
-    if (!types?.size) throw new DomainError('MFA_NOT_ENABLED', 'This user has no second factor set up.');
+    const types = new Set(state.factors.map((f) => f.type));
+    if (!types.size) throw new DomainError('MFA_NOT_ENABLED', 'This user has no second factor set up.');
     if (method === 'totp' && !types.has('totp')) {
       throw new DomainError('MFA_METHOD_NOT_ALLOWED', 'No authenticator app is set up for you: use the method you chose, or a recovery code.');
     }
@@ -74,7 +75,9 @@ export class SecondFactorVerifier {
     }
 
     // The factor that passed (for a recovery code: the app if there is one, else email).
-    const factor = (await this.factors.findActive(userId, method === 'email' || !types.has('totp') ? 'email' : 'totp'))!;
+    const passingType = method === 'email' || !types.has('totp') ? 'email' : 'totp';
+    const factor = state.factors.find((f) => f.type === passingType)!;
+    // TOTP and recovery codes reset the lockout count in the statement that accepts the code.
     const outcome =
       method === 'totp'
         ? await this.checkTotp(factor, code, now)
@@ -82,7 +85,7 @@ export class SecondFactorVerifier {
           ? await this.emailCodes.check(scopeFor(userId, challengeId ? { challengeId } : 'manage'), userId, code, now)
           : await this.checkRecoveryCode(userId, code, now);
     if (outcome === 'ok') {
-      await this.lockout.recordSuccess(userId, now);
+      if (method === 'email') await this.lockout.recordSuccess(userId, now);
       this.events.publishInBackground(MfaEvents.verificationSucceeded, { userId, method, ip: requestContext.current()?.ip, at: now.toISOString() });
       return factor;
     }
@@ -122,11 +125,11 @@ export class SecondFactorVerifier {
     const step = matchStep(secret, code, now);
     secret.fill(0);
     if (step === undefined) return 'wrong';
-    return (await this.factors.claimStep(factor.id, step)) ? 'ok' : 'replayed';
+    return (await this.factors.claimStepAndResetLockout(factor.id, factor.userId, step, now)) ? 'ok' : 'replayed';
   }
 
   private async checkRecoveryCode(userId: string, code: string, now: Date): Promise<'ok' | 'wrong'> {
-    return (await this.recoveryCodes.consume(userId, hashRecoveryCode(code), now)) ? 'ok' : 'wrong';
+    return (await this.recoveryCodes.consumeAndResetLockout(userId, hashRecoveryCode(code), now)) ? 'ok' : 'wrong';
   }
 
   private failed(userId: string, method: MfaMethod, reason: NonNullable<MfaVerificationEvent['reason']>, now: Date): void {
