@@ -190,6 +190,25 @@ describe('authenticator MFA (TOTP)', () => {
     for (const r of responses.filter((r) => r.status !== 200)) expect(r.body.error.code).toBe('MFA_CODE_INVALID');
   });
 
+  it('spends one challenge exactly once when raced with different right codes: one session, no session without the spend', async () => {
+    const { user, authenticator } = await enrolledUser();
+    const challengeId = await challengeFor(user);
+    const codes = authenticator.recoveryCodes.slice(5, 10);
+    const responses = await Promise.all(codes.map((code) => http.post(VERIFY, { challengeId, method: 'recovery_code', code })));
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of responses.filter((r) => r.status !== 200)) expect(r.body.error.code).toBe('MFA_CHALLENGE_INVALID');
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM auth.sessions WHERE user_id = $1 AND 'mfa' = ANY(amr)`, [user.id]);
+      expect(rows[0].n).toBe(1);
+      const spent = await db.query(`SELECT spent_at FROM auth.challenges WHERE id = $1`, [challengeId]);
+      expect(spent.rows[0].spent_at).not.toBeNull();
+    } finally {
+      await db.end();
+    }
+  });
+
   it('takes a recovery code once, even when raced, as typed in any case without dashes', async () => {
     const { user, token, authenticator } = await enrolledUser();
     const challenges = await Promise.all(Array.from({ length: 5 }, () => challengeFor(user)));

@@ -5,9 +5,10 @@ import type { Role } from '#contracts';
 import { queryRows } from '../database.js';
 import { ChallengeEntity } from './challenge.entity.js';
 
-const LIVE = `spent_at IS NULL AND dead = false AND expires_at > now()`;
-
-/** Every rule of a challenge's life is one atomic statement: open, spend once, die. */
+/**
+ * Every rule of a challenge's life is one atomic statement: open, spend once (with the session it grants:
+ * `SessionRepository.createSpendingChallenge`), die.
+ */
 @Injectable()
 export class ChallengeRepository {
   constructor(@InjectRepository(ChallengeEntity) private readonly repo: Repository<ChallengeEntity>) {}
@@ -30,12 +31,6 @@ export class ChallengeRepository {
       .createQueryBuilder('c')
       .where('c.id = :id AND c.spent_at IS NULL AND c.dead = false AND c.expires_at > now()', { id })
       .getOne();
-  }
-
-  /** Spends the challenge: true for exactly one caller, and only while it is live. */
-  async spend(id: string): Promise<boolean> {
-    const rows = await queryRows(this.repo.manager, `UPDATE auth.challenges SET spent_at = now() WHERE id = $1 AND ${LIVE} RETURNING id`, [id]);
-    return rows.length === 1;
   }
 
   /** Counts a wrong code; the one that reaches `maxAttempts` kills the challenge. */

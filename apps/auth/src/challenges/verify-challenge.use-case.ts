@@ -25,8 +25,8 @@ export class VerifyChallengeUseCase {
   ) {}
 
   async execute(request: VerifyMfaChallengeRequest): Promise<Extract<LoginReply, { status: 'authenticated' }>> {
-    await this.rateLimiter.consume('mfa_verify', request.ip);
-    const challenge = await this.challenges.findLive(request.challengeId);
+    // Counting the attempt and reading the challenge are independent: one round trip's wait, not two.
+    const [, challenge] = await Promise.all([this.rateLimiter.consume('mfa_verify', request.ip), this.challenges.findLive(request.challengeId)]);
     if (!challenge) throw new DomainError('MFA_CHALLENGE_INVALID', CHALLENGE_INVALID);
 
     try {
@@ -54,9 +54,11 @@ export class VerifyChallengeUseCase {
       throw err;
     }
 
-    if (!(await this.challenges.spend(challenge.id))) throw new DomainError('MFA_CHALLENGE_INVALID', CHALLENGE_INVALID);
+    // The challenge is spent and the session created in one statement: exactly one success gets a session.
     // An emailed code is a one-time password too (RFC 8176 has no value for email): the same amr.
-    return this.sessions.issue({ userId: challenge.userId, accountId: challenge.accountId, role: challenge.role }, ['pwd', 'otp', 'mfa'], request.ip);
+    const session = await this.sessions.issue({ userId: challenge.userId, accountId: challenge.accountId, role: challenge.role }, ['pwd', 'otp', 'mfa'], request.ip, challenge.id);
+    if (!session) throw new DomainError('MFA_CHALLENGE_INVALID', CHALLENGE_INVALID);
+    return session;
   }
 
   /** "Email me a code" for a live challenge; mfa throttles the sends and checks the account allows it. */

@@ -11,6 +11,25 @@ export class SessionRepository {
     await this.repo.insert(session);
   }
 
+  /**
+   * Spends a live challenge and creates the session it grants, in one statement: the session row exists
+   * only if this call spent the challenge (true for exactly one caller, and only while it is live).
+   */
+  async createSpendingChallenge(challengeId: string, session: Omit<SessionEntity, 'createdAt' | 'revokedAt'>): Promise<boolean> {
+    const rows: unknown = await this.repo.query(
+      `WITH spent AS (
+         UPDATE auth.challenges SET spent_at = now()
+          WHERE id = $1 AND spent_at IS NULL AND dead = false AND expires_at > now()
+          RETURNING id
+       )
+       INSERT INTO auth.sessions (id, user_id, account_id, amr, ip, expires_at)
+       SELECT $2, $3, $4, $5::text[], $6, $7 FROM spent
+       RETURNING id`,
+      [challengeId, session.id, session.userId, session.accountId, session.amr, session.ip, session.expiresAt],
+    );
+    return Array.isArray(rows) && rows.length === 1;
+  }
+
   /** The session if it is neither revoked nor expired. */
   findActive(id: string): Promise<SessionEntity | null> {
     return this.repo
