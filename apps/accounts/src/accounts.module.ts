@@ -19,6 +19,7 @@ import { IdempotencyKeyRepository } from './idempotency/idempotency-key.reposito
 import { IdempotencyKeySweeper } from './idempotency/idempotency-key.sweeper.js';
 import { ManagedUsersHandler } from './managed-users/managed-users.handler.js';
 import { ManagedUsersUseCase } from './managed-users/managed-users.use-case.js';
+import { MfaRequirementCache } from './mfa-requirement/mfa-requirement.cache.js';
 import { MfaRequirementHandler } from './mfa-requirement/mfa-requirement.handler.js';
 import { MfaRequirementUseCase } from './mfa-requirement/mfa-requirement.use-case.js';
 import { PolicyHandler } from './policy/policy.handler.js';
@@ -71,6 +72,7 @@ export class AccountsModule {
         AuditConsumer,
         ManagedUsersUseCase,
         MfaRequirementUseCase,
+        MfaRequirementCache,
       ],
     };
   }

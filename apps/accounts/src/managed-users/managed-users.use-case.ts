@@ -15,6 +15,7 @@ import {
 } from '#contracts';
 import { AccountAccess } from '../accounts/account-access.js';
 import { AuditEventRepository } from '../audit/audit-event.repository.js';
+import { MfaRequirementCache } from '../mfa-requirement/mfa-requirement.cache.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UserRepository } from '../users/user.repository.js';
 
@@ -42,6 +43,7 @@ export class ManagedUsersUseCase {
     private readonly audit: AuditEventRepository,
     private readonly rpc: RpcClient,
     private readonly events: EventPublisher,
+    private readonly requirements: MfaRequirementCache,
   ) {}
 
   async list(request: ListUsersRequest): Promise<Page<ManagedUserView>> {
@@ -72,6 +74,8 @@ export class ManagedUsersUseCase {
     }
     const user = await this.findManageable(actor, request.userId, request.accountId);
     const { removed } = await this.rpc.request(MfaSubjects.reset, { userId: user.id, actor: request.actor });
+    // This replica's answer changes at once (others hear `mfa.events.reset`).
+    this.requirements.forgetUser(user.id);
     const { revoked } = await this.rpc.request(AuthSubjects.revokeUserSessions, { userId: user.id, actor: request.actor });
     const ip = requestContext.current()?.ip;
     const at = new Date();

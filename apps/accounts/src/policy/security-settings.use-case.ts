@@ -13,6 +13,7 @@ import {
 } from '#contracts';
 import { AccountAccess } from '../accounts/account-access.js';
 import { AuditEventRepository } from '../audit/audit-event.repository.js';
+import { MfaRequirementCache } from '../mfa-requirement/mfa-requirement.cache.js';
 import type { SecurityPolicyEntity } from './security-policy.entity.js';
 import { SecurityPolicyRepository } from './security-policy.repository.js';
 
@@ -55,6 +56,7 @@ export class SecuritySettingsUseCase {
     private readonly access: AccountAccess,
     private readonly audit: AuditEventRepository,
     private readonly events: EventPublisher,
+    private readonly requirements: MfaRequirementCache,
   ) {}
 
   async get(request: GetSecuritySettingsRequest): Promise<SecuritySettingsView> {
@@ -100,7 +102,9 @@ export class SecuritySettingsUseCase {
       ip: request.actorIp,
       at: at.toISOString(),
     };
-    // Caches listen for this; they also expire on their own, so a lost event delays, never defeats, a change.
+    // This replica's answers change at once; other replicas' (and the gateways') caches listen for the
+    // event, and expire on their own, so a lost event delays, never defeats, a change.
+    this.requirements.forgetAccount(request.accountId);
     await this.events.publish(AccountsEvents.policyChanged, event).catch((err: unknown) => {
       this.logger.error({ accountId: request.accountId, err: err instanceof Error ? err.message : String(err) }, 'policy.changed not published');
     });
