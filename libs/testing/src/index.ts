@@ -3,6 +3,7 @@
  * per-run database and NATS isolation, and the process management that both the e2e harness and
  * `npm start` use to run the four services.
  */
+export * from './harness.config.js';
 export * from './process/managed-process.js';
 export * from './process/service-stack.js';
 export * from './process/wait.js';

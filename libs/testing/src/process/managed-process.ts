@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { harnessEnv } from '../harness.config.js';
 
 /** Where a child's stdout/stderr go: prefixed onto ours (the dev stack) or into a file (tests). */
 export type ProcessOutput =
@@ -68,7 +69,7 @@ export class ManagedProcess {
     }
     this.child = spawn(options.command, options.args ?? [], {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: options.env ?? harnessEnv(),
       stdio: ['ignore', stdio, stdio],
       detached: this.detached,
     });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeExit, ManagedProcess, type ProcessOutput } from './managed-process.js';
 import { httpGet, waitUntil } from './wait.js';
+import { harnessEnv } from '../harness.config.js';
 
 export const SERVICE_NAMES = ['auth', 'mfa', 'accounts', 'gateway'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -9,7 +10,7 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export interface ServiceStackOptions {
   /** Repository root; services run as `node dist/apps/<name>/src/main.js` from it. */
   rootDir: string;
-  /** Environment shared by the four services (merged over process.env unless `inheritEnv` is false). */
+  /** Environment shared by the four services (merged over the harness's environment unless `inheritEnv` is false). */
   env: Record<string, string | undefined>;
   /** Gateway port, also written to the env as PORT. */
   port: number;
@@ -36,7 +37,7 @@ export class ServiceStack {
   private constructor(private readonly options: ServiceStackOptions) {
     this.baseUrl = `http://127.0.0.1:${options.port}`;
     const env: Record<string, string | undefined> = {
-      ...(options.inheritEnv === false ? {} : process.env),
+      ...(options.inheritEnv === false ? {} : harnessEnv()),
       ...options.env,
       PORT: String(options.port),
     };

@@ -4,6 +4,7 @@ import { freePort } from '../process/wait.js';
 import { generateSecrets, randomToken } from '../infra/secrets.js';
 import { createTestRun, dropTestRun, type TestRunResources } from './test-run.js';
 import { Mailbox } from '../mail/mailbox.js';
+import { harnessEnv } from '../harness.config.js';
 
 /**
  * What e2e tests get about the one stack shared by the whole e2e project. globalSetup puts it, as
@@ -31,7 +32,7 @@ export interface E2eStack {
 }
 
 export function e2eStack(): E2eStack {
-  const raw = process.env[E2E_STACK_ENV];
+  const raw = harnessEnv()[E2E_STACK_ENV];
   if (!raw) {
     throw new Error(`${E2E_STACK_ENV} is not set: e2e tests run only in the jest "e2e" project (its globalSetup starts the stack).`);
   }
@@ -48,7 +49,7 @@ export interface RunningE2eStack {
  * secrets, and waits until the gateway reports ready. On failure everything started is cleaned up
  * and the error names the service and the log file to read.
  */
-export async function startE2eStack(rootDir: string, env: NodeJS.ProcessEnv = process.env): Promise<RunningE2eStack> {
+export async function startE2eStack(rootDir: string, env: NodeJS.ProcessEnv = harnessEnv()): Promise<RunningE2eStack> {
   const run: TestRunResources = await createTestRun(env);
   const logDir = join(rootDir, 'test-results', 'logs', run.runId);
   const port = await freePort();

@@ -1,5 +1,6 @@
 import { generateSecrets, uniqueSuffix } from '../infra/secrets.js';
 import { createTestRun, dropTestRun, type TestRunResources } from './test-run.js';
+import { harnessEnv } from '../harness.config.js';
 
 /**
  * Integration tests (`*.int-spec.ts`) run services' modules in-process against the real PostgreSQL
@@ -20,7 +21,7 @@ export interface IntRun {
 }
 
 export function intRun(): IntRun {
-  const raw = process.env[INT_RUN_ENV];
+  const raw = harnessEnv()[INT_RUN_ENV];
   if (!raw) {
     throw new Error(`${INT_RUN_ENV} is not set: integration tests run only in the jest "int" project (its globalSetup creates the run's database).`);
   }
@@ -38,7 +39,7 @@ export function isolatedPrefix(run: IntRun = intRun()): string {
 
 /**
  * The environment a service's `loadConfig` expects, pointing at the run's database and NATS.
- * Pass it explicitly (`loadConfig(shape, intEnv())`) rather than mutating process.env.
+ * Pass it explicitly (`loadConfig(shape, intEnv())`) rather than mutating the environment.
  */
 export function intEnv(overrides: Record<string, string | undefined> = {}, run: IntRun = intRun()): Record<string, string | undefined> {
   return {
@@ -62,7 +63,7 @@ export interface PreparedIntRun {
 }
 
 /** globalSetup side: create the database, pick the prefix. */
-export async function prepareIntRun(env: NodeJS.ProcessEnv = process.env): Promise<PreparedIntRun> {
+export async function prepareIntRun(env: NodeJS.ProcessEnv = harnessEnv()): Promise<PreparedIntRun> {
   const resources: TestRunResources = await createTestRun(env);
   const secrets = generateSecrets();
   return {

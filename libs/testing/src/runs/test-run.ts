@@ -2,6 +2,7 @@ import { deleteEventStreams } from '../infra/nats.js';
 import { dropDatabase, ensureDatabase, withDatabase } from '../infra/postgres.js';
 import { uniqueSuffix } from '../infra/secrets.js';
 import pg from 'pg';
+import { harnessEnv } from '../harness.config.js';
 
 /**
  * Per-run isolation on the shared PostgreSQL and NATS servers: every test run (not every test) gets
@@ -24,7 +25,7 @@ export interface TestRunResources {
   prefix: string;
 }
 
-export function testServerUrls(env: NodeJS.ProcessEnv = process.env): { adminDatabaseUrl: string; natsUrl: string } {
+export function testServerUrls(env: NodeJS.ProcessEnv = harnessEnv()): { adminDatabaseUrl: string; natsUrl: string } {
   return {
     adminDatabaseUrl: env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL,
     natsUrl: env.TEST_NATS_URL || DEFAULT_TEST_NATS_URL,
@@ -36,7 +37,7 @@ function newRunId(): string {
 }
 
 /** Creates the run's database; answers everything a run needs to know about where it lives. */
-export async function createTestRun(env: NodeJS.ProcessEnv = process.env): Promise<TestRunResources> {
+export async function createTestRun(env: NodeJS.ProcessEnv = harnessEnv()): Promise<TestRunResources> {
   const { adminDatabaseUrl, natsUrl } = testServerUrls(env);
   const runId = newRunId();
   const databaseName = `twofold_test_${runId}`;
