@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { PrefixedClientNats, RpcClient } from '#common';
+import { listenToFacts, PrefixedClientNats, RpcClient } from '#common';
 import { AccountsEvents, AccountsSubjects, SafelistMatcher, type PolicyChangedEvent, type SecurityPolicyView } from '#contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 
@@ -28,7 +27,7 @@ export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(PolicyCache.name);
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Entry>>();
-  private subscription?: Subscription;
+  private stopListening?: () => void;
   /** The clock; replaced in unit tests. */
   now: () => number = () => Date.now();
 
@@ -39,28 +38,21 @@ export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const nc = (await this.nats.connect()) as NatsConnection;
-    this.subscription = nc.subscribe(`${this.config.NATS_SUBJECT_PREFIX}.${AccountsEvents.policyChanged.name}`, {
-      callback: (err, msg) => {
-        if (err) return;
-        try {
-          const event = (msg.json() as { data?: PolicyChangedEvent }).data;
+    this.stopListening = await listenToFacts(
+      this.nats,
+      {
+        [AccountsEvents.policyChanged.name]: (data) => {
+          const event = data as PolicyChangedEvent | undefined;
           if (event?.policy) this.apply(event.policy);
           else if (event?.accountId) this.entries.delete(event.accountId);
-        } catch {
-          this.logger.warn('unreadable policy.changed event ignored');
-        }
+        },
       },
-    });
-    void (async () => {
-      for await (const status of nc.status()) {
-        if (status.type === 'reconnect') this.entries.clear();
-      }
-    })().catch(() => undefined);
+      () => this.entries.clear(),
+    );
   }
 
   onApplicationShutdown(): void {
-    this.subscription?.unsubscribe();
+    this.stopListening?.();
   }
 
   /** The account's safelist, from the cache when fresh. */
