@@ -47,10 +47,14 @@ export class ManagedUsersUseCase {
   ) {}
 
   async list(request: ListUsersRequest): Promise<Page<ManagedUserView>> {
-    await this.access.assertCanManage(request.actor as Actor, request.accountId);
     // Empty search means no search; otherwise the full username, NFC like it is stored.
     const username = request.username ? normalizeUsername(request.username) : undefined;
-    const { rows, total } = await this.users.pageOfAccount(request.accountId, username, (request.page - 1) * request.pageSize, request.pageSize);
+    // The access check and the page are independent reads: one round trip's wait. Nothing of the page
+    // leaves this method unless the check passed (a refusal rejects the whole Promise.all).
+    const [, { rows, total }] = await Promise.all([
+      this.access.assertCanManage(request.actor as Actor, request.accountId),
+      this.users.pageOfAccount(request.accountId, username, (request.page - 1) * request.pageSize, request.pageSize),
+    ]);
     // One round trip to mfa for the whole page, never one per user.
     const statuses = rows.length
       ? (await this.rpc.request(MfaSubjects.getStatusBatch, { userIds: rows.map((user) => user.id) })).statuses
