@@ -38,8 +38,10 @@ export class AuditConsumer implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    await this.messages?.close().catch(() => undefined);
-    await this.loop;
+    void this.messages?.close().catch(() => undefined);
+    // Bounded: a handler in flight finishes (its ack follows its commit); a subscription still being set
+    // up on a connection that is closing may never answer, and must not hold shutdown hostage.
+    await Promise.race([this.loop, sleep(5_000)]);
   }
 
   private async run(): Promise<void> {
@@ -84,7 +86,13 @@ export class AuditConsumer implements OnApplicationBootstrap, OnApplicationShutd
     const consumer = await jetstream(nc).consumers.get(stream, name);
     const messages = await consumer.consume({ max_messages: 100 });
     this.messages = messages;
-    if (this.stopped) await messages.close();
+    if (this.stopped) {
+      // Stopped while we were subscribing. The connection may be closing under us, and then neither
+      // iterating nor awaiting close() ever ends: that hung shutdown when a replica stopped right after
+      // it started. Let go without waiting.
+      void messages.close().catch(() => undefined);
+      return;
+    }
     for await (const message of messages) {
       await this.handle(message, prefix, incarnation);
     }
