@@ -49,8 +49,10 @@ export class NotificationConsumer implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    await this.messages?.close().catch(() => undefined);
-    await this.loop;
+    void this.messages?.close().catch(() => undefined);
+    // Bounded: a subscription still being set up on a connection that is closing may never answer
+    // (see the audit consumer in accounts, where this hung shutdown under load).
+    await Promise.race([this.loop, sleep(5_000)]);
   }
 
   private async ensureConsumer(): Promise<void> {
@@ -87,7 +89,10 @@ export class NotificationConsumer implements OnApplicationBootstrap, OnApplicati
         const consumer = await jetstream(nc).consumers.get(EventPublisher.streamName(prefix), NotificationConsumer.consumerName(prefix));
         const messages = await consumer.consume({ max_messages: 50 });
         this.messages = messages;
-        if (this.stopped) await messages.close();
+        if (this.stopped) {
+          void messages.close().catch(() => undefined);
+          return;
+        }
         delay = 500;
         for await (const message of messages) await this.handle(message, prefix);
       } catch (err) {
