@@ -9,6 +9,7 @@ export * from './nats/rpc-client.js';
 export * from './nats/rpc-server.js';
 export * from './nats/event-publisher.js';
 export * from './nats/fact-listener.js';
+export * from './nats/durable-consumer.js';
 export * from './nats/nats.module.js';
 export * from './database/database.js';
 export * from './bootstrap/service.js';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError, EventPublisher, PrefixedClientNats, RpcClient } from '#common';
+import { DomainError, DurableConsumer, PrefixedClientNats, RpcClient } from '#common';
 import { AccountsSubjects } from '#contracts';
 import { MFA_CONFIG, type MfaConfig } from '../mfa.config.js';
 import { Mailer, retryDelaySeconds } from './mailer.js';
@@ -21,16 +21,31 @@ const SECOND_NS = 1_000_000_000;
 @Injectable()
 export class NotificationConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationConsumer.name);
-  private messages?: ConsumerMessages;
-  private stopped = false;
-  private loop?: Promise<void>;
+  private readonly consumer: DurableConsumer;
 
   constructor(
-    private readonly nats: PrefixedClientNats,
+    nats: PrefixedClientNats,
     private readonly rpc: RpcClient,
     private readonly mailer: Mailer,
     @Inject(MFA_CONFIG) private readonly config: MfaConfig,
-  ) {}
+  ) {
+    const prefix = config.NATS_SUBJECT_PREFIX;
+    this.consumer = new DurableConsumer(async () => (await nats.connect()) as NatsConnection, {
+      prefix,
+      durableName: NotificationConsumer.consumerName(prefix),
+      config: {
+        ack_policy: AckPolicy.Explicit,
+        // From the moment the notifier first exists: a new deployment does not mail 30 days of history.
+        deliver_policy: DeliverPolicy.New,
+        filter_subject: `${prefix}.mfa.events.>`,
+        ack_wait: 60 * SECOND_NS,
+        max_deliver: -1,
+        max_ack_pending: 1_000,
+      },
+      maxMessages: 50,
+      handle: (message) => this.handle(message, prefix),
+    });
+  }
 
   static consumerName(prefix: string): string {
     return `${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}_mfa_notifier`;
@@ -43,65 +58,12 @@ export class NotificationConsumer implements OnApplicationBootstrap, OnApplicati
     }
     // Created before the service answers anything, so the first facts after boot are not missed
     // (bounded: a JetStream still electing a leader must not keep the service from starting).
-    await Promise.race([this.ensureConsumer().catch(() => undefined), sleep(5_000)]);
-    this.loop = this.run();
+    await Promise.race([this.consumer.ensure().catch(() => undefined), sleep(5_000)]);
+    this.consumer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    void this.messages?.close().catch(() => undefined);
-    // Bounded: a subscription still being set up on a connection that is closing may never answer
-    // (see the audit consumer in accounts, where this hung shutdown under load).
-    await Promise.race([this.loop, sleep(5_000)]);
-  }
-
-  private async ensureConsumer(): Promise<void> {
-    const nc = (await this.nats.connect()) as NatsConnection;
-    const prefix = this.config.NATS_SUBJECT_PREFIX;
-    const stream = EventPublisher.streamName(prefix);
-    const name = NotificationConsumer.consumerName(prefix);
-    const jsm = await jetstreamManager(nc);
-    await jsm.consumers
-      .add(stream, {
-        durable_name: name,
-        ack_policy: AckPolicy.Explicit,
-        // From the moment the notifier first exists: a new deployment does not mail 30 days of history.
-        deliver_policy: DeliverPolicy.New,
-        filter_subject: `${prefix}.mfa.events.>`,
-        ack_wait: 60 * SECOND_NS,
-        max_deliver: -1,
-        max_ack_pending: 1_000,
-      })
-      .catch(async (err: unknown) => {
-        await jsm.consumers.info(stream, name).catch(() => {
-          throw err;
-        });
-      });
-  }
-
-  private async run(): Promise<void> {
-    let delay = 500;
-    while (!this.stopped) {
-      try {
-        await this.ensureConsumer();
-        const nc = (await this.nats.connect()) as NatsConnection;
-        const prefix = this.config.NATS_SUBJECT_PREFIX;
-        const consumer = await jetstream(nc).consumers.get(EventPublisher.streamName(prefix), NotificationConsumer.consumerName(prefix));
-        const messages = await consumer.consume({ max_messages: 50 });
-        this.messages = messages;
-        if (this.stopped) {
-          void messages.close().catch(() => undefined);
-          return;
-        }
-        delay = 500;
-        for await (const message of messages) await this.handle(message, prefix);
-      } catch (err) {
-        if (this.stopped) return;
-        this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'notification consumer interrupted; retrying');
-        await sleep(delay);
-        delay = Math.min(delay * 2, 10_000);
-      }
-    }
+    await this.consumer.stop();
   }
 
   private async handle(message: JsMsg, prefix: string): Promise<void> {
