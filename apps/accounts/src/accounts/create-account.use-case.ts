@@ -42,7 +42,8 @@ export class CreateAccountUseCase {
         return claim.existing.response as AccountView;
       }
     }
-    await this.events.publish(AccountsEvents.accountCreated, { account: view, actor: request.actor, at: new Date().toISOString() });
+    // The account exists once committed: its fact must not turn a done creation into an error answer.
+    this.events.publishInBackground(AccountsEvents.accountCreated, { account: view, actor: request.actor, at: new Date().toISOString() });
     return view;
   }
 }

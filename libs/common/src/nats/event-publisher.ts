@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { requestContext } from '../logging/request-context.js';
@@ -14,6 +15,7 @@ import type { EventSubject } from './subject.js';
 export class EventPublisher {
   private readonly logger = new Logger(EventPublisher.name);
   private js?: JetStreamClient;
+  private closed = false;
 
   constructor(
     private readonly prefix: string,
@@ -82,11 +84,35 @@ export class EventPublisher {
 
   /**
    * Publishes without making the caller wait or fail: for facts whose loss must not undo the action
-   * that caused them. Failures are logged with the event name.
+   * that caused them. A failed publish is retried with a growing delay for about a minute, which rides
+   * out a JetStream leader election (a restarted cluster takes 10 s or more before it stores anything);
+   * only then is the loss logged with the event name.
    */
   publishInBackground<P>(subject: EventSubject<P>, payload: P): void {
-    this.publish(subject, payload).catch((err: unknown) => {
-      this.logger.error({ event: subject.name, err: err instanceof Error ? err.message : String(err) }, 'event not published');
-    });
+    void this.publishWithRetry(subject, payload);
+  }
+
+  /** Stops background retries (the service is shutting down: its connection is about to close). */
+  close(): void {
+    this.closed = true;
+  }
+
+  private async publishWithRetry<P>(subject: EventSubject<P>, payload: P): Promise<void> {
+    let lastError: unknown;
+    for (const delayMs of [0, ...BACKGROUND_RETRY_DELAYS_MS]) {
+      // Unref'd: a pending retry never keeps a stopping process alive.
+      if (delayMs > 0) await sleep(delayMs, undefined, { ref: false });
+      if (this.closed) break;
+      try {
+        await this.publish(subject, payload);
+        return;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    this.logger.error({ event: subject.name, err: lastError instanceof Error ? lastError.message : String(lastError) }, 'event not published');
   }
 }
+
+/** About a minute in all. */
+const BACKGROUND_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 15_000, 30_000];

@@ -12,8 +12,12 @@ export interface NatsClientModuleOptions {
 }
 
 class NatsClientLifecycle implements OnApplicationShutdown {
-  constructor(private readonly client: PrefixedClientNats) {}
+  constructor(
+    private readonly client: PrefixedClientNats,
+    private readonly events: EventPublisher,
+  ) {}
   async onApplicationShutdown(): Promise<void> {
+    this.events.close();
     await this.client.close().catch(() => undefined);
   }
 }
@@ -55,7 +59,7 @@ export class NatsClientModule {
             return publisher;
           },
         },
-        { provide: NatsClientLifecycle, useFactory: () => new NatsClientLifecycle(client) },
+        { provide: NatsClientLifecycle, useFactory: (events: EventPublisher) => new NatsClientLifecycle(client, events), inject: [EventPublisher] },
       ],
       exports: [RpcClient, EventPublisher, PrefixedClientNats],
     };
