@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import pg from 'pg';
-import { accessToken, api, createAccount, createUser, e2eStack, login, strongPassword, uniqueSuffix } from '#testing';
+import { api, createAccount, createHolderAccount, e2eStack, login, strongPassword, uniqueSuffix } from '#testing';
 import { requestFingerprint } from '../apps/accounts/src/idempotency/request-fingerprint.js';
 
 const OPERATION = 'accounts.users.create';
@@ -32,11 +32,7 @@ describe('retrying creations with an Idempotency-Key', () => {
   };
   const usersNamed = async (username: string) => (await db.query('SELECT id, status FROM accounts.users WHERE username = $1', [username])).rows;
 
-  async function holderOfNewAccount() {
-    const account = await createAccount(stack);
-    const holder = await createUser(stack, account.id, { role: 'holder' });
-    return { accountId: account.id, holder, token: await accessToken(stack, holder.username, holder.password) };
-  }
+  const holderOfNewAccount = () => createHolderAccount(stack);
 
   it('answers a retry after a lost answer with the same 201 body and creates no second user, on both user routes', async () => {
     const { accountId, token } = await holderOfNewAccount();

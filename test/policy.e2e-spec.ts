@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGateway } from '../apps/gateway/src/gateway.app.js';
 import { loadGatewayConfig } from '../apps/gateway/src/gateway.config.js';
-import { accessToken, api, createAccount, createUser, e2eStack, type UserCredentials } from '#testing';
+import { accessToken, api, createAccount, createHolderAccount, createUser, e2eStack } from '#testing';
 
 /**
  * Account security settings: MFA enforcement flags and the IP safelist, read and replaced by holders,
@@ -15,11 +15,7 @@ describe('security settings and the IP safelist', () => {
   const http = api(stack.baseUrl);
   const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
 
-  async function holderOfNewAccount(): Promise<{ accountId: string; holder: UserCredentials; token: string }> {
-    const account = await createAccount(stack);
-    const holder = await createUser(stack, account.id, { role: 'holder' });
-    return { accountId: account.id, holder, token: await accessToken(stack, holder.username, holder.password) };
-  }
+  const holderOfNewAccount = () => createHolderAccount(stack);
 
   const settingsPath = (accountId: string) => `/api/v1/accounts/${accountId}/security-settings`;
 

@@ -2,13 +2,13 @@ import {
   accessToken,
   api,
   createAccount,
+  createHolderAccount,
   createUser,
   e2eStack,
   enrolAuthenticator,
   login,
   passChallenge,
   uniqueSuffix,
-  type UserCredentials,
 } from '#testing';
 
 /**
@@ -19,11 +19,7 @@ describe("holders manage their users' MFA", () => {
   const stack = e2eStack();
   const http = api(stack.baseUrl);
 
-  async function holderOfNewAccount(): Promise<{ accountId: string; holder: UserCredentials; token: string }> {
-    const account = await createAccount(stack);
-    const holder = await createUser(stack, account.id, { role: 'holder' });
-    return { accountId: account.id, holder, token: await accessToken(stack, holder.username, holder.password) };
-  }
+  const holderOfNewAccount = () => createHolderAccount(stack);
 
   const usersPath = (accountId: string, query = '') => `/api/v1/accounts/${accountId}/users${query}`;
 

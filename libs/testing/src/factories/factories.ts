@@ -83,3 +83,17 @@ export async function accessToken(stack: Pick<StackRef, 'baseUrl'>, username: st
   }
   return result.accessToken;
 }
+
+export interface HolderOfAccount {
+  accountId: string;
+  holder: UserCredentials;
+  /** The holder's access token (the holder has no MFA yet). */
+  token: string;
+}
+
+/** A new account with one holder, signed in: the start of most holder stories. */
+export async function createHolderAccount(stack: StackRef): Promise<HolderOfAccount> {
+  const account = await createAccount(stack);
+  const holder = await createUser(stack, account.id, { role: 'holder' });
+  return { accountId: account.id, holder, token: await accessToken(stack, holder.username, holder.password) };
+}
