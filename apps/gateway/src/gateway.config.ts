@@ -16,6 +16,11 @@ const gatewaySettings = {
   ),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(64 * 1024),
   /** Serve the OpenAPI document and explorer at /docs (some operators turn it off in production). */
+  /**
+   * How long a session auth called live is trusted without asking again (ms); revocations are signalled
+   * to every gateway at once, so this only bounds what a lost signal could leave. 0: ask auth every time.
+   */
+  SESSION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   API_DOCS: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
 };
 

@@ -6,6 +6,7 @@ import { ManagedUsersController } from './accounts/managed-users.controller.js';
 import { SecuritySettingsController } from './accounts/security-settings.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { MfaSetupController } from './auth/mfa-setup.controller.js';
+import { SessionCache } from './auth/session-cache.js';
 import { SessionGuard } from './auth/session.guard.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config.js';
@@ -43,7 +44,7 @@ export class GatewayModule {
         AuditEventsController,
         SupportController,
       ],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, TokenVerifier, PolicyCache, SessionGuard, SupportKeyGuard],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, TokenVerifier, PolicyCache, SessionCache, SessionGuard, SupportKeyGuard],
     };
   }
 }

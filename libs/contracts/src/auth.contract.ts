@@ -170,3 +170,17 @@ export const AuthEvents = {
   loginFailed: event<LoginFailedEvent>('auth.events.login.failed'),
   logout: event<LogoutEvent>('auth.events.logout'),
 } as const;
+
+/**
+ * Sessions that just ended, for the gateways' session caches: plain NATS (not a stored fact), sent by
+ * auth and flushed to the server before auth answers the request that revoked them. Either the ids of the
+ * ended sessions or, for "every session of a user", the user.
+ */
+export interface SessionsRevokedSignal {
+  sessionIds?: string[];
+  userId?: string;
+}
+
+export const AuthSignals = {
+  sessionsRevoked: event<SessionsRevokedSignal>('auth.signals.sessions-revoked'),
+} as const;

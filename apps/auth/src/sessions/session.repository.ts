@@ -51,6 +51,7 @@ export class SessionRepository {
     return row ? this.repo.create({ id: row.id as string, userId: row.user_id as string, accountId: row.account_id as string }) : null;
   }
 
+  /** Revokes every active session of a user; answers how many there were. */
   async revokeAllOfUser(userId: string): Promise<number> {
     const result = await this.repo.update({ userId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
     return result.affected ?? 0;

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { DomainError, EventPublisher } from '#common';
-import { AuthEvents, AuthSubjects, RevokeUserSessionsRequest, SessionRef, type JwksReply, type SessionCheckReply } from '#contracts';
+import { AuthEvents, AuthSignals, AuthSubjects, RevokeUserSessionsRequest, SessionRef, type JwksReply, type SessionCheckReply } from '#contracts';
 import { SessionRepository } from './session.repository.js';
 import { TokenSigner } from './token-signer.js';
 
@@ -28,6 +28,9 @@ export class SessionsHandler {
   @MessagePattern(AuthSubjects.logout.name)
   async logout(@Payload() request: SessionRef): Promise<{ revoked: boolean }> {
     const session = await this.sessions.revoke(request.sessionId);
+    // Gateways cache live sessions for a few seconds: they forget this one before the caller hears "done".
+    // Sent even when it was already revoked (a retry after a lost signal repeats it).
+    await this.events.signal(AuthSignals.sessionsRevoked, { sessionIds: [request.sessionId] });
     if (session) {
       this.events.publishInBackground(AuthEvents.logout, {
         userId: session.userId,
@@ -41,6 +44,8 @@ export class SessionsHandler {
 
   @MessagePattern(AuthSubjects.revokeUserSessions.name)
   async revokeUser(@Payload() request: RevokeUserSessionsRequest): Promise<{ revoked: number }> {
-    return { revoked: await this.sessions.revokeAllOfUser(request.userId) };
+    const revoked = await this.sessions.revokeAllOfUser(request.userId);
+    await this.events.signal(AuthSignals.sessionsRevoked, { userId: request.userId });
+    return { revoked };
   }
 }

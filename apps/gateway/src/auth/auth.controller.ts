@@ -4,12 +4,16 @@ import { RpcClient } from '#common';
 import { AuthSubjects, type LoginReply } from '#contracts';
 import { LoginBody, LoginResponse } from './auth.dto.js';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal.js';
+import { SessionCache } from './session-cache.js';
 import { SessionGuard } from './session.guard.js';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly sessions: SessionCache,
+  ) {}
 
   @Post('login')
   @HttpCode(200)
@@ -26,5 +30,6 @@ export class AuthController {
   @ApiOperation({ summary: 'End the current session; its tokens stop working at once' })
   async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.rpc.request(AuthSubjects.logout, { sessionId: principal.sessionId });
+    this.sessions.forget(principal.sessionId);
   }
 }

@@ -92,6 +92,31 @@ export class EventPublisher {
     void this.publishWithRetry(subject, payload);
   }
 
+  /**
+   * Sends a signal to every replica that listens (plain NATS, not stored), and waits until the server
+   * has it (a flush): messages a subscriber gets from the server keep that order, so a reply sent after
+   * this returns reaches a listener after the signal did. For caches that must forget something before
+   * the caller hears it was done. Never throws: a signal that cannot be sent is logged, and the caches'
+   * own expiry and reconnect rules cover it.
+   */
+  async signal<P>(subject: EventSubject<P>, payload: P, timeoutMs = 2_000): Promise<boolean> {
+    try {
+      const nc = await this.connect();
+      nc.publish(`${this.prefix}.${subject.name}`, JSON.stringify({ pattern: subject.name, data: payload }));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        nc.flush(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no flush within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      return true;
+    } catch (err) {
+      this.logger.warn({ signal: subject.name, err: err instanceof Error ? err.message : String(err) }, 'signal not sent');
+      return false;
+    }
+  }
+
   /** Stops background retries (the service is shutting down: its connection is about to close). */
   close(): void {
     this.closed = true;
