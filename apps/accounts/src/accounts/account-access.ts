@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '#common';
 import type { Actor } from '#contracts';
+import type { UserEntity } from '../users/user.entity.js';
 import { UserRepository } from '../users/user.repository.js';
 import { AccountRepository } from './account.repository.js';
 
@@ -16,13 +17,20 @@ export class AccountAccess {
   ) {}
 
   async assertCanManage(actor: Actor, accountId: string): Promise<void> {
-    const notFound = new DomainError('ACCOUNT_NOT_FOUND', 'No such account.');
     if (actor.type === 'user') {
       const member = await this.users.findActive(actor.userId);
-      if (!member || member.accountId !== accountId) throw notFound;
-      if (member.role !== 'holder') throw new DomainError('FORBIDDEN', 'Only account holders can do this.');
-      return;
+      return AccountAccess.assertHolderRole(member && member.accountId === accountId ? member.role : null);
     }
-    if (!(await this.accounts.findById(accountId))) throw notFound;
+    if (!(await this.accounts.findById(accountId))) throw notFoundError();
   }
+
+  /** The rule for a user actor, given their role in the account (null: not an active member of it). */
+  static assertHolderRole(role: UserEntity['role'] | null): void {
+    if (role === null) throw notFoundError();
+    if (role !== 'holder') throw new DomainError('FORBIDDEN', 'Only account holders can do this.');
+  }
+}
+
+function notFoundError(): DomainError {
+  return new DomainError('ACCOUNT_NOT_FOUND', 'No such account.');
 }

@@ -21,7 +21,7 @@ import { UserRepository } from '../users/user.repository.js';
 
 const NOT_SET_UP: MfaStatus = { enrolled: false, methods: [], recoveryCodesRemaining: 0 };
 
-export function toManagedUserView(user: UserEntity, status: MfaStatus | undefined): ManagedUserView {
+export function toManagedUserView(user: Pick<UserEntity, 'id' | 'username' | 'email' | 'role'>, status: MfaStatus | undefined): ManagedUserView {
   const enrolled = status?.enrolled === true;
   return {
     id: user.id,
@@ -49,12 +49,20 @@ export class ManagedUsersUseCase {
   async list(request: ListUsersRequest): Promise<Page<ManagedUserView>> {
     // Empty search means no search; otherwise the full username, NFC like it is stored.
     const username = request.username ? normalizeUsername(request.username) : undefined;
-    // The access check and the page are independent reads: one round trip's wait. Nothing of the page
-    // leaves this method unless the check passed (a refusal rejects the whole Promise.all).
-    const [, { rows, total }] = await Promise.all([
-      this.access.assertCanManage(request.actor as Actor, request.accountId),
-      this.users.pageOfAccount(request.accountId, username, (request.page - 1) * request.pageSize, request.pageSize),
-    ]);
+    const actor = request.actor as Actor;
+    const skip = (request.page - 1) * request.pageSize;
+    let page: { rows: Array<Pick<UserEntity, 'id' | 'username' | 'email' | 'role'>>; total: number };
+    if (actor.type === 'user') {
+      // The holder check and the page in one round trip; nothing of the page leaves unless the actor is
+      // a holder of this very account (a member of another account is told it does not exist).
+      const { actorRole, ...rest } = await this.users.pageOfAccountFor(actor.userId, request.accountId, username, skip, request.pageSize);
+      AccountAccess.assertHolderRole(actorRole);
+      page = rest;
+    } else {
+      const [, rest] = await Promise.all([this.access.assertCanManage(actor, request.accountId), this.users.pageOfAccount(request.accountId, username, skip, request.pageSize)]);
+      page = rest;
+    }
+    const { rows, total } = page;
     // One round trip to mfa for the whole page, never one per user.
     const statuses = rows.length
       ? (await this.rpc.request(MfaSubjects.getStatusBatch, { userIds: rows.map((user) => user.id) })).statuses

@@ -107,6 +107,37 @@ export class UserRepository {
     return { rows: users, total: counted[0]?.total ?? 0 };
   }
 
+  /**
+   * The page of `pageOfAccount` for a user acting on an account, with that user's role in it, in one
+   * round trip: `actorRole` is null unless the actor is an active member of this very account. The caller
+   * decides from the role whether the page may leave (holders only).
+   */
+  async pageOfAccountFor(
+    actorUserId: string,
+    accountId: string,
+    username: string | undefined,
+    skip: number,
+    take: number,
+  ): Promise<{ actorRole: UserEntity['role'] | null; rows: Array<Pick<UserEntity, 'id' | 'accountId' | 'username' | 'email' | 'role'>>; total: number }> {
+    const where = `account_id = $1 AND status = 'active' AND ($2::text IS NULL OR username = $2)`;
+    const result = (await this.repo.query(
+      `SELECT actor.role AS actor_role,
+              (SELECT count(*)::int FROM accounts.users WHERE ${where}) AS total,
+              (SELECT coalesce(json_agg(json_build_array(p.id, p.username, p.email, p.role) ORDER BY p.username COLLATE "C", p.id), '[]'::json)
+                 FROM (SELECT id, username, email, role FROM accounts.users WHERE ${where}
+                        ORDER BY username COLLATE "C", id LIMIT $3 OFFSET $4) p) AS items
+         FROM (SELECT 1) AS one
+         LEFT JOIN accounts.users actor ON actor.id = $5 AND actor.account_id = $1 AND actor.status = 'active'`,
+      [accountId, username ?? null, take, skip, actorUserId],
+    )) as Array<{ actor_role: UserEntity['role'] | null; total: number; items: Array<[string, string, string, UserEntity['role']]> }>;
+    const row = result[0]!;
+    return {
+      actorRole: row.actor_role,
+      total: row.total,
+      rows: row.items.map(([id, name, email, role]) => ({ id, accountId, username: name, email, role })),
+    };
+  }
+
   /** Pending rows older than `before`: creations that died halfway, to be compensated. */
   findStalePending(before: Date, limit: number): Promise<UserEntity[]> {
     return this.repo.find({ where: { status: 'pending', createdAt: LessThan(before) }, take: limit });
