@@ -47,6 +47,8 @@ const VERIFY_USERS = Number(process.env.BENCH_VERIFY_USERS ?? 200);
 const LIST_ACCOUNTS = 1_000;
 const LIST_USERS_PER_ACCOUNT = 100;
 const MB = 1024 * 1024;
+/** Unrecorded load before figures 2 and 4 (both sides alike): steady state, not start-up, is measured. */
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2_000);
 /** Same as docker-compose.yml: a smaller young generation, and argon2 hashes at most 2 at a time per process. */
 const SERVICE_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? '--max-semi-space-size=4';
 const SERVICE_THREADPOOL = process.env.BENCH_UV_THREADPOOL_SIZE ?? '2';
@@ -200,6 +202,7 @@ async function natsRequests(nc: NatsConnection, subject: string, body: (i: numbe
   return runLoad({
     concurrency: CONCURRENCY,
     durationMs: SECONDS * 1000,
+    warmupMs: WARMUP_MS,
     op: async (i) => {
       const reply = await nc.request(subject, body(i), { timeout: 5_000 });
       const parsed = reply.json<{ err?: unknown }>();
@@ -257,6 +260,7 @@ async function directListSql(pool: pg.Pool, accountId: string, username: string 
   return runLoad({
     concurrency: 4,
     durationMs: SECONDS * 1000,
+    warmupMs: WARMUP_MS,
     op: async () => {
       await Promise.all([
         pool.query(`SELECT id, account_id, username, email, role, status, created_at FROM accounts.users WHERE ${where} ORDER BY username COLLATE "C", id LIMIT $3 OFFSET $4`, [
@@ -275,6 +279,7 @@ async function gatewayList(http: JsonClient, accountId: string, token: string, q
   return runLoad({
     concurrency: 4,
     durationMs: SECONDS * 1000,
+    warmupMs: WARMUP_MS,
     op: async () => {
       const res = await http.request('GET', `/api/v1/accounts/${accountId}/users${query}`, undefined, { authorization: `Bearer ${token}` });
       if (res.status !== 200) throw new Error(`list ${res.status} ${JSON.stringify(res.body)}`);
@@ -503,7 +508,7 @@ function report(): void {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const load = { atStart: loadAtStart, atEnd: loadavg() };
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), serviceRuntime: { NODE_OPTIONS: SERVICE_NODE_OPTIONS, UV_THREADPOOL_SIZE: SERVICE_THREADPOOL }, cores: CORES, replicas: REPLICAS, seconds: SECONDS, concurrency: CONCURRENCY, node: process.version, load, figures, gatewayUpstreamMeans: upstream }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), serviceRuntime: { NODE_OPTIONS: SERVICE_NODE_OPTIONS, UV_THREADPOOL_SIZE: SERVICE_THREADPOOL }, cores: CORES, replicas: REPLICAS, seconds: SECONDS, warmupMs: WARMUP_MS, concurrency: CONCURRENCY, node: process.version, load, figures, gatewayUpstreamMeans: upstream }, null, 2));
   console.log(`\n${CORES} cores, ${REPLICAS} replica(s) per service; load average at start ${load.atStart.map((x) => x.toFixed(1)).join(' ')}, at end ${load.atEnd.map((x) => x.toFixed(1)).join(' ')}`);
   const slowest = Object.entries(upstream).sort((a, b) => b[1].meanMs - a[1].meanMs).slice(0, 8);
   if (slowest.length) console.log(`gateway's mean upstream round trips: ${slowest.map(([k, v]) => `${k} ${v.meanMs} ms`).join(', ')}`);
