@@ -113,6 +113,12 @@ export interface SecurityPolicyView {
   updatedAt: string;
 }
 
+/** What sign-in needs after the password, in one answer: the active user and their account's policy. */
+export interface SignInContext {
+  user: UserView;
+  policy: SecurityPolicyView;
+}
+
 /** Internal read of a policy (gateway cache, mfa, auth): no actor, no access check. */
 export class GetPolicyRequest {
   @IsUUID()
@@ -339,6 +345,8 @@ export const AccountsSubjects = {
   createUser: rpc<CreateUserRequest, UserView>('accounts.users.create'),
   getUser: rpc<GetUserRequest, UserView>('accounts.users.get'),
   getPolicy: rpc<GetPolicyRequest, SecurityPolicyView>('accounts.policy.get'),
+  /** The active user (USER_NOT_FOUND otherwise) with their account's policy: one query, for auth's login. */
+  getSignInContext: rpc<GetUserRequest, SignInContext>('accounts.sign-in-context.get'),
   getSecuritySettings: rpc<GetSecuritySettingsRequest, SecuritySettingsView>('accounts.security-settings.get'),
   updateSecuritySettings: rpc<UpdateSecuritySettingsRequest, SecuritySettingsView>('accounts.security-settings.update'),
   listManagedUsers: rpc<ListUsersRequest, Page<ManagedUserView>>('accounts.managed-users.list'),

@@ -1,13 +1,17 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { DomainError } from '#common';
 import {
   AccountsSubjects,
   GetPolicyRequest,
   GetSecuritySettingsRequest,
+  GetUserRequest,
   UpdateSecuritySettingsRequest,
   type SecurityPolicyView,
   type SecuritySettingsView,
+  type SignInContext,
 } from '#contracts';
+import { toUserView } from '../users/user.repository.js';
 import { SecurityPolicyRepository } from './security-policy.repository.js';
 import { SecuritySettingsUseCase, toPolicyView } from './security-settings.use-case.js';
 
@@ -22,6 +26,14 @@ export class PolicyHandler {
   @MessagePattern(AccountsSubjects.getPolicy.name)
   async getPolicy(@Payload() request: GetPolicyRequest): Promise<SecurityPolicyView> {
     return toPolicyView(await this.policies.findByAccount(request.accountId));
+  }
+
+  /** For auth's login, after the password: the active user and their account's policy, one query. */
+  @MessagePattern(AccountsSubjects.getSignInContext.name)
+  async getSignInContext(@Payload() request: GetUserRequest): Promise<SignInContext> {
+    const found = await this.policies.findSignInContext(request.userId);
+    if (!found) throw new DomainError('USER_NOT_FOUND', 'No such user.');
+    return { user: toUserView(found.user), policy: toPolicyView(found.policy) };
   }
 
   @MessagePattern(AccountsSubjects.getSecuritySettings.name)

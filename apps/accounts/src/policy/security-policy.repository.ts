@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
+import type { UserEntity } from '../users/user.entity.js';
 import { SecurityPolicyEntity } from './security-policy.entity.js';
 
 export type PolicyFields = Pick<SecurityPolicyEntity, 'mfaRequired' | 'allowEmailCodes' | 'ipSafelist'>;
@@ -30,6 +31,11 @@ export class SecurityPolicyRepository {
     @InjectRepository(SecurityPolicyEntity) private readonly repo: Repository<SecurityPolicyEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
+
+  /** The active user with their account's policy (the default one if never saved), in one query. */
+  findSignInContext(userId: string): Promise<SignInRow | null> {
+    return findSignInContext(this.repo, userId);
+  }
 
   async findByAccount(accountId: string): Promise<SecurityPolicyEntity> {
     return (await this.repo.findOneBy({ accountId })) ?? defaultPolicy(accountId);
@@ -79,6 +85,34 @@ export class SecurityPolicyRepository {
     const row = rows[0];
     return row ? { userId, accountId: row.account_id, mfaRequired: row.mfa_required ?? false, allowEmailCodes: row.allow_email_codes ?? true } : null;
   }
+}
+
+/**
+ * The active user and their account's policy (the default one if the account never saved one), in one
+ * query; null if there is no such active user.
+ */
+async function findSignInContext(repo: Repository<SecurityPolicyEntity>, userId: string): Promise<SignInRow | null> {
+  const rows: Array<Record<string, unknown>> = await repo.query(
+    `SELECT u.id, u.username, u.email, u.role, u.account_id AS user_account_id,
+            p.account_id, p.mfa_required, p.allow_email_codes, p.ip_safelist, p.version, p.updated_at
+       FROM accounts.users u
+       LEFT JOIN accounts.security_policies p ON p.account_id = u.account_id
+      WHERE u.id = $1 AND u.status = 'active'`,
+    [userId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const accountId = row.user_account_id as string;
+  return {
+    user: { id: row.id as string, username: row.username as string, email: row.email as string, role: row.role as UserEntityFields['role'], accountId },
+    policy: row.account_id === null ? defaultPolicy(accountId) : fromRow(row),
+  };
+}
+
+export type UserEntityFields = Pick<UserEntity, 'id' | 'username' | 'email' | 'role' | 'accountId'>;
+export interface SignInRow {
+  user: UserEntityFields;
+  policy: SecurityPolicyEntity;
 }
 
 function fromRow(row: Record<string, unknown>): SecurityPolicyEntity {

@@ -5,7 +5,7 @@ import { DomainError, isUniqueViolation } from '#common';
 import type { UserView } from '#contracts';
 import { UserEntity } from './user.entity.js';
 
-export function toUserView(user: UserEntity): UserView {
+export function toUserView(user: Pick<UserEntity, 'id' | 'username' | 'email' | 'role' | 'accountId'>): UserView {
   return { id: user.id, username: user.username, email: user.email, role: user.role, accountId: user.accountId };
 }
 

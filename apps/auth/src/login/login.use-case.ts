@@ -53,20 +53,20 @@ export class LoginUseCase {
     }
 
     // A user whose creation never finished (or who was removed) has no membership: treat as unknown.
-    const user = await this.rpc.request(AccountsSubjects.getUser, { userId: credential.userId }).catch((err: unknown) => {
-      if (err instanceof DomainError && err.code === 'USER_NOT_FOUND') return null;
-      throw err;
-    });
-    if (!user) {
+    // Fails closed: if mfa or accounts cannot say, nobody signs in. The user with their account's policy
+    // and the user's factors are independent reads: one round trip's wait.
+    const [context, mfa] = await Promise.all([
+      this.rpc.request(AccountsSubjects.getSignInContext, { userId: credential.userId }).catch((err: unknown) => {
+        if (err instanceof DomainError && err.code === 'USER_NOT_FOUND') return null;
+        throw err;
+      }),
+      this.rpc.request(MfaSubjects.getStatus, { userId: credential.userId }),
+    ]);
+    if (!context) {
       this.failed(undefined, request.ip);
       throw new DomainError('INVALID_CREDENTIALS', INVALID);
     }
-
-    // Fails closed: if mfa or accounts cannot say, nobody signs in.
-    const [mfa, policy] = await Promise.all([
-      this.rpc.request(MfaSubjects.getStatus, { userId: user.id }),
-      this.rpc.request(AccountsSubjects.getPolicy, { accountId: user.accountId }),
-    ]);
+    const { user, policy } = context;
     // After the password, so the answer never tells a guesser that a username exists.
     if (!new SafelistMatcher(policy.ipSafelist).allows(request.ip)) {
       this.failed(user.id, request.ip, 'ip_not_allowed', user.accountId);
