@@ -52,11 +52,11 @@ export class AccountsModule {
         PolicyHandler,
         ManagedUsersHandler,
         AuditHandler,
-        MfaRequirementHandler,
         healthHandlerFor('accounts', HealthSubjects.accounts.name),
       ],
       providers: [
         { provide: ACCOUNTS_CONFIG, useValue: config },
+        MfaRequirementHandler,
         AccountRepository,
         UserRepository,
         AccountAccess,

@@ -18,3 +18,4 @@ export * from './database/database.module.js';
 export * from './database/database-errors.js';
 export * from './nats/rpc-error-body.js';
 export * from './metrics/index.js';
+export * from './nats/direct-responder.js';

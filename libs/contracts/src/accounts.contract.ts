@@ -9,6 +9,7 @@ import {
   IsIP,
   IsOptional,
   IsString,
+  isUUID,
   IsUUID,
   Length,
   Max,
@@ -18,7 +19,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { event, rpc } from '#common';
+import { DomainError, event, rpc } from '#common';
 import { ActorDto, PASSWORD_MAX, PASSWORD_MIN, ROLES, USERNAME_MAX, type Role } from './identity.js';
 import { SAFELIST_ENTRY_MAX_LENGTH, SAFELIST_MAX_ENTRIES } from './ip-safelist.js';
 import { IsIdempotencyKey, IsUsername } from './validators.js';
@@ -328,6 +329,24 @@ export class ListAuditEventsRequest {
 export class MfaRequirementRequest {
   @IsUUID()
   userId!: string;
+}
+
+/**
+ * The rules of `MfaRequirementRequest` (exactly one field, `userId`, a UUID) without class-transformer:
+ * accounts answers this subject outside Nest's pipeline. A property test holds it to the class above
+ * under the strict validation pipe's options.
+ */
+export function parseMfaRequirementRequest(data: unknown): MfaRequirementRequest {
+  const problems: string[] = [];
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    problems.push('payload: must be an object');
+  } else {
+    for (const key of Object.keys(data)) if (key !== 'userId') problems.push(`property ${key} should not exist`);
+    const { userId } = data as { userId?: unknown };
+    if (typeof userId !== 'string' || !isUUID(userId)) problems.push('userId: userId must be a UUID');
+    else if (problems.length === 0) return { userId };
+  }
+  throw new DomainError('VALIDATION_FAILED', 'The request is invalid.', { problems });
 }
 
 export interface MfaRequirementReply {
