@@ -5,9 +5,8 @@ import { ConfigError, natsServers } from '../config/config.js';
 import { createLogger, NestPinoLogger, type LogLevel } from '../logging/logger.js';
 import { startMetricsServer } from '../metrics/metrics-server.js';
 import { initMetrics } from '../metrics/registry.js';
-import { RpcMetricsInterceptor } from '../metrics/rpc-metrics.js';
 import { PrefixedServerNats } from '../nats/prefixed-nats.js';
-import { RpcContextInterceptor, RpcErrorFilter, strictValidationPipe } from '../nats/rpc-server.js';
+import { RpcErrorFilter, strictValidationPipe } from '../nats/rpc-server.js';
 
 export interface ServiceBootstrapOptions {
   /** Service name: also its NATS queue group, so N replicas share the requests. */
@@ -44,7 +43,7 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new RpcErrorFilter());
   initMetrics(options.name);
-  app.useGlobalInterceptors(new RpcContextInterceptor(), new RpcMetricsInterceptor(options.subjectPrefix));
+  // Request context and handler metrics are set by PrefixedServerNats around each message.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen();
   logger.info({ subjectPrefix: options.subjectPrefix }, `${options.name} service listening on NATS`);

@@ -1,7 +1,3 @@
-import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
-import { NatsContext } from '@nestjs/microservices';
-import { Observable, tap } from 'rxjs';
-import { toRpcErrorBody } from '../nats/rpc-error-body.js';
 import { histogram } from './registry.js';
 
 /** Time a NATS handler took, by bare subject and result (`ok` or the error code it answered). */
@@ -20,24 +16,4 @@ export function rpcClientHistogram() {
     'Round trip of a NATS request to another service, by subject and result (ok or error code).',
     ['subject', 'result'] as const,
   );
-}
-
-/** Observes every NATS handler of a service. Subjects are recorded without the deployment prefix. */
-export class RpcMetricsInterceptor implements NestInterceptor {
-  private readonly handled = rpcHandlerHistogram();
-
-  constructor(private readonly subjectPrefix: string) {}
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const natsCtx = context.switchToRpc().getContext<unknown>();
-    const raw = natsCtx instanceof NatsContext ? natsCtx.getSubject() : 'unknown';
-    const subject = raw.startsWith(`${this.subjectPrefix}.`) ? raw.slice(this.subjectPrefix.length + 1) : raw;
-    const end = this.handled.startTimer({ subject });
-    return next.handle().pipe(
-      tap({
-        complete: () => end({ result: 'ok' }),
-        error: (err: unknown) => end({ result: toRpcErrorBody(err).code }),
-      }),
-    );
-  }
 }

@@ -1,4 +1,8 @@
-import { ClientNats, ServerNats, type NatsOptions } from '@nestjs/microservices';
+import { ClientNats, ServerNats, type NatsContext, type NatsOptions } from '@nestjs/microservices';
+import type { Msg } from '@nats-io/transport-node';
+import { requestContext, sanitizeRequestId } from '../logging/request-context.js';
+import { rpcHandlerHistogram } from '../metrics/rpc-metrics.js';
+import { CLIENT_IP_HEADER, REQUEST_ID_HEADER } from './rpc-client.js';
 
 type NatsClientOptions = Required<NatsOptions>['options'];
 
@@ -9,6 +13,7 @@ type NatsClientOptions = Required<NatsOptions>['options'];
  */
 export class PrefixedServerNats extends ServerNats {
   private readonly prefixedSubscriptions: Array<{ unsubscribe(): void }> = [];
+  private handled?: ReturnType<typeof rpcHandlerHistogram>;
 
   constructor(
     private readonly prefix: string,
@@ -39,6 +44,38 @@ export class PrefixedServerNats extends ServerNats {
   override getRouteFromPattern(pattern: string): string {
     if (typeof pattern === 'string' && this.messageHandlers.has(pattern)) return pattern;
     return super.getRouteFromPattern(pattern);
+  }
+
+  /**
+   * Every handler runs inside the caller's request context (request id and client IP from the NATS
+   * headers), set here around Nest's own handling rather than by an interceptor: one rxjs layer less
+   * per message.
+   */
+  override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    const headers = natsMsg.headers;
+    const context = { requestId: sanitizeRequestId(headers?.get(REQUEST_ID_HEADER) || undefined), ip: headers?.get(CLIENT_IP_HEADER) || undefined };
+    return requestContext.run(context, () => super.handleMessage(channel, natsMsg));
+  }
+
+  /**
+   * Times every request from dispatch to its answer, by bare subject and result (`ok` or the error code
+   * answered): `twofold_nats_handler_duration_seconds`, observed on the way out instead of by an interceptor.
+   */
+  override getPublisher(natsMsg: Msg, id: string, ctx: NatsContext): (response: unknown) => unknown {
+    const publish = super.getPublisher(natsMsg, id, ctx);
+    this.handled ??= rpcHandlerHistogram();
+    const raw = natsMsg.subject;
+    const end = this.handled.startTimer({ subject: raw.startsWith(`${this.prefix}.`) ? raw.slice(this.prefix.length + 1) : raw });
+    let observed = false;
+    return (response: unknown) => {
+      if (!observed) {
+        observed = true;
+        const err = (response as { err?: unknown } | null)?.err;
+        const code = typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'INTERNAL';
+        end({ result: err === undefined || err === null ? 'ok' : code });
+      }
+      return publish(response);
+    };
   }
 
   override async close(): Promise<void> {

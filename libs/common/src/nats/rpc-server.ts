@@ -4,31 +4,12 @@ import {
   ValidationPipe,
   type ArgumentMetadata,
   type ArgumentsHost,
-  type CallHandler,
   type ExceptionFilter,
-  type ExecutionContext,
-  type NestInterceptor,
   type ValidationError,
 } from '@nestjs/common';
-import { NatsContext } from '@nestjs/microservices';
 import { Observable, throwError } from 'rxjs';
 import { DomainError, type RpcErrorBody } from '../errors/domain-error.js';
-import { requestContext, sanitizeRequestId } from '../logging/request-context.js';
-import { CLIENT_IP_HEADER, REQUEST_ID_HEADER } from './rpc-client.js';
 import { toRpcErrorBody } from './rpc-error-body.js';
-
-/** Runs every NATS handler inside the caller's request context (request id, client IP). */
-export class RpcContextInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const natsCtx = context.switchToRpc().getContext<unknown>();
-    const headers = natsCtx instanceof NatsContext ? natsCtx.getHeaders() : undefined;
-    const requestId = sanitizeRequestId(headers?.get(REQUEST_ID_HEADER) || undefined);
-    const ip = headers?.get(CLIENT_IP_HEADER) || undefined;
-    return new Observable((subscriber) =>
-      requestContext.run({ requestId, ip }, () => next.handle().subscribe(subscriber)),
-    );
-  }
-}
 
 /**
  * Every error leaves a service as `{code, message, details?}` (see `toRpcErrorBody`). Domain errors go
