@@ -47,6 +47,25 @@ export class FactorRepository {
   }
 
   /** The confirmed factor types of each user (users without any are absent). */
+  /**
+   * For each user: the types of their active factors and how many unused recovery codes they hold, in
+   * one round trip (a user with neither answers no types and 0).
+   */
+  async enrolmentOf(userIds: string[]): Promise<Map<string, { types: Set<FactorType>; recoveryCodesLeft: number }>> {
+    const result = new Map<string, { types: Set<FactorType>; recoveryCodesLeft: number }>();
+    if (userIds.length === 0) return result;
+    const rows = await queryRows<{ user_id: string; types: FactorType[]; left: number }>(
+      this.repo.manager,
+      `SELECT u.user_id,
+              ARRAY(SELECT DISTINCT f.type FROM mfa.factors f WHERE f.user_id = u.user_id AND f.status = 'active') AS types,
+              (SELECT count(*)::int FROM mfa.recovery_codes r WHERE r.user_id = u.user_id AND r.used_at IS NULL) AS left
+         FROM unnest($1::uuid[]) AS u(user_id)`,
+      [userIds],
+    );
+    for (const row of rows) result.set(row.user_id, { types: new Set(row.types), recoveryCodesLeft: row.left });
+    return result;
+  }
+
   async activeTypesOf(userIds: string[]): Promise<Map<string, Set<FactorType>>> {
     const types = new Map<string, Set<FactorType>>();
     if (userIds.length === 0) return types;

@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { MfaMethod, MfaStatus } from '#contracts';
 import { FactorRepository } from '../factors/factor.repository.js';
-import { RecoveryCodeRepository } from '../recovery-codes/recovery-code.repository.js';
 
 /** "Is this user enrolled, with which methods": asked at every sign-in and for holders' user lists. */
 @Injectable()
 export class MfaStatusUseCase {
-  constructor(
-    private readonly factors: FactorRepository,
-    private readonly recoveryCodes: RecoveryCodeRepository,
-  ) {}
+  constructor(private readonly factors: FactorRepository) {}
 
   async one(userId: string): Promise<MfaStatus> {
     return (await this.many([userId]))[userId]!;
@@ -17,12 +13,13 @@ export class MfaStatusUseCase {
 
   async many(userIds: string[]): Promise<Record<string, MfaStatus>> {
     const unique = [...new Set(userIds)];
-    const [types, remaining] = await Promise.all([this.factors.activeTypesOf(unique), this.recoveryCodes.countRemainingOf(unique)]);
+    // One query for factors and recovery codes together: asked at every sign-in and for every list page.
+    const enrolment = await this.factors.enrolmentOf(unique);
     const statuses: Record<string, MfaStatus> = {};
     for (const userId of unique) {
-      const factors = types.get(userId);
+      const factors = enrolment.get(userId)?.types;
       const isEnrolled = factors !== undefined && factors.size > 0;
-      const left = isEnrolled ? (remaining.get(userId) ?? 0) : 0;
+      const left = isEnrolled ? (enrolment.get(userId)?.recoveryCodesLeft ?? 0) : 0;
       const methods: MfaMethod[] = [];
       if (factors?.has('totp')) methods.push('totp');
       if (factors?.has('email')) methods.push('email');
