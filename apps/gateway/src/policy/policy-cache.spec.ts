@@ -1,7 +1,7 @@
 import type { PrefixedClientNats, RpcClient } from '#common';
 import type { SecurityPolicyView } from '#contracts';
 import type { GatewayConfig } from '../gateway.config.js';
-import { POLICY_TTL_MS, PolicyCache } from './policy-cache.js';
+import { MAX_POLICY_CACHE_WEIGHT, POLICY_TTL_MS, PolicyCache } from './policy-cache.js';
 
 const ACCOUNT = '0c9f3a7e-1d2b-4e5f-8a9b-7c6d5e4f3a2b';
 
@@ -58,6 +58,24 @@ describe('gateway policy cache', () => {
     expect((await cache.safelistOf(ACCOUNT)).allows('192.0.2.1')).toBe(false);
     (cache as unknown as { apply(p: SecurityPolicyView): void }).apply(policy(6, []));
     expect((await cache.safelistOf(ACCOUNT)).allows('192.0.2.1')).toBe(true);
+  });
+
+  it('is bounded by weight (1 + safelist ranges per account), dropping the least recently filled first', () => {
+    const apply = (p: SecurityPolicyView) => (cache as unknown as { apply(p: SecurityPolicyView): void }).apply(p);
+    const ranges = Array.from({ length: 99 }, (_, i) => `10.0.${i}.0/24`);
+    const count = MAX_POLICY_CACHE_WEIGHT / 100 + 10;
+    const ids = Array.from({ length: count }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    for (const accountId of ids) apply({ ...policy(1, ranges), accountId });
+    expect(cache.size.weight).toBeLessThanOrEqual(MAX_POLICY_CACHE_WEIGHT);
+    expect(cache.size.entries).toBe(MAX_POLICY_CACHE_WEIGHT / 100);
+    // The oldest went, the newest stayed; a replaced entry's weight is not counted twice.
+    const held = (id: string) => (cache as unknown as { entries: Map<string, unknown> }).entries.has(id);
+    expect(held(ids[0])).toBe(false);
+    expect(held(ids[count - 1])).toBe(true);
+    apply({ ...policy(2, []), accountId: ids[count - 1] });
+    expect(cache.size.weight).toBe(MAX_POLICY_CACHE_WEIGHT - 99);
+    cache.clear();
+    expect(cache.size).toEqual({ entries: 0, weight: 0 });
   });
 
   it('keeps using an expired copy while accounts cannot answer, and fails closed without one', async () => {

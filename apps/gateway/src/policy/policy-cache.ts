@@ -5,7 +5,14 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 
 /** How long a policy is trusted without an event; the safety net for a missed `policy.changed`. */
 export const POLICY_TTL_MS = 30_000;
-const MAX_ENTRIES = 50_000;
+/**
+ * The bound, in memory rather than in accounts: an entry weighs 1 plus its safelist's length, because
+ * each range costs about what a policy without one does (measured: ~400 bytes a policy, ~460 bytes a
+ * range). 50,000 is ~23 MB at most, whether that is 50,000 accounts without a safelist or 500 with the
+ * largest one allowed (100 ranges); a bound by count alone would let those 50,000 hold 2 GB.
+ */
+export const MAX_POLICY_CACHE_WEIGHT = 50_000;
+const weightOf = (policy: SecurityPolicyView) => 1 + policy.ipSafelist.length;
 
 interface Entry {
   version: number;
@@ -26,6 +33,8 @@ interface Entry {
 export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PolicyCache.name);
   private readonly entries = new Map<string, Entry>();
+  /** Sum of `weightOf` over `entries`. */
+  private weight = 0;
   private readonly inflight = new Map<string, Promise<Entry>>();
   private stopListening?: () => void;
   /** The clock; replaced in unit tests. */
@@ -44,10 +53,10 @@ export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdow
         [AccountsEvents.policyChanged.name]: (data) => {
           const event = data as PolicyChangedEvent | undefined;
           if (event?.policy) this.apply(event.policy);
-          else if (event?.accountId) this.entries.delete(event.accountId);
+          else if (event?.accountId) this.forget(event.accountId);
         },
       },
-      () => this.entries.clear(),
+      () => this.clear(),
     );
   }
 
@@ -83,6 +92,12 @@ export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdow
   /** Forgets everything (tests, reconnects). */
   clear(): void {
     this.entries.clear();
+    this.weight = 0;
+  }
+
+  /** How much the cache holds, in `MAX_POLICY_CACHE_WEIGHT` units. */
+  get size(): { entries: number; weight: number } {
+    return { entries: this.entries.size, weight: this.weight };
   }
 
   private fetch(accountId: string): Promise<Entry> {
@@ -101,9 +116,21 @@ export class PolicyCache implements OnApplicationBootstrap, OnApplicationShutdow
     const current = this.entries.get(policy.accountId);
     if (current && current.version > policy.version) return current;
     const entry: Entry = { version: policy.version, policy, matcher: new SafelistMatcher(policy.ipSafelist), expiresAt: this.now() + POLICY_TTL_MS };
-    this.entries.delete(policy.accountId);
+    this.forget(policy.accountId);
     this.entries.set(policy.accountId, entry);
-    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.weight += weightOf(policy);
+    // Least recently filled first; the entry just kept always stays (one policy weighs at most 101).
+    for (const accountId of this.entries.keys()) {
+      if (this.weight <= MAX_POLICY_CACHE_WEIGHT || accountId === policy.accountId) break;
+      this.forget(accountId);
+    }
     return entry;
+  }
+
+  private forget(accountId: string): void {
+    const entry = this.entries.get(accountId);
+    if (!entry) return;
+    this.entries.delete(accountId);
+    this.weight -= weightOf(entry.policy);
   }
 }
