@@ -1,8 +1,9 @@
 import type { INestMicroservice } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { bootstrapService, DomainError, natsServers, PrefixedClientNats, RpcClient } from '#common';
-import { MfaSubjects } from '#contracts';
-import { intEnv, isolatedPrefix } from '#testing';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { MfaSignals, MfaSubjects } from '#contracts';
+import { intEnv, isolatedPrefix, totpCodeFor } from '#testing';
 import { loadMfaConfig } from './mfa.config.js';
 import { MfaModule } from './mfa.module.js';
 
@@ -14,10 +15,12 @@ describe('mfa service over NATS', () => {
   const config = loadMfaConfig(intEnv({ NATS_SUBJECT_PREFIX: prefix, LOG_LEVEL: 'silent' }));
   let service: INestMicroservice;
   let rpc: RpcClient;
+  let client: PrefixedClientNats;
 
   beforeAll(async () => {
     service = await bootstrapService({ name: 'mfa', module: MfaModule.forRoot(config), natsUrl: config.NATS_URL, subjectPrefix: prefix, logLevel: 'silent' });
-    rpc = new RpcClient(new PrefixedClientNats(prefix, { servers: natsServers(config.NATS_URL) }), 5_000);
+    client = new PrefixedClientNats(prefix, { servers: natsServers(config.NATS_URL) });
+    rpc = new RpcClient(client, 5_000);
     await rpc.connect();
   });
 
@@ -60,5 +63,24 @@ describe('mfa service over NATS', () => {
     const started = await rpc.request(MfaSubjects.startTotpSetup, { userId: randomUUID(), username: 'Zoe\u0308 & Co' });
     expect(started.otpauthUrl).toMatch(/^otpauth:\/\/totp\/Twofold:Zo%C3%AB%20%26%20Co\?secret=[A-Z2-7]{32}&issuer=Twofold&algorithm=SHA1&digits=6&period=30$/);
     expect(started.qrCode.startsWith('data:image/png;base64,')).toBe(true);
+  });
+
+  it("signals a user's status change to every listener before it answers the change", async () => {
+    // Signal and reply reach this one connection in the order the server took them: a signal sent after
+    // the reply (or never) would not be here yet when the request resolves.
+    const nc = (await client.connect()) as NatsConnection;
+    const heard: string[] = [];
+    const sub = nc.subscribe(client.subjectOf(MfaSignals.statusChanged.name), { callback: (_err, msg) => void heard.push((msg.json() as { data: { userId: string } }).data.userId) });
+    try {
+      const userId = randomUUID();
+      const started = await rpc.request(MfaSubjects.startTotpSetup, { userId, username: 'signal' });
+      expect(heard).toEqual([]);
+      await rpc.request(MfaSubjects.confirmTotpSetup, { userId, code: totpCodeFor(started.manualKey.replace(/ /g, '')) });
+      expect(heard).toEqual([userId]);
+      await rpc.request(MfaSubjects.reset, { userId, actor: { type: 'system' } });
+      expect(heard).toEqual([userId, userId]);
+    } finally {
+      sub.unsubscribe();
+    }
   });
 });

@@ -234,6 +234,19 @@ export const MfaSubjects = {
   sendEmailCode: rpc<SendEmailCodeRequest, EmailCodeSentReply>('mfa.email.send'),
 } as const;
 
+/**
+ * A user's MFA status just changed (enrolled, removed, reset, recovery codes replaced or one spent): plain
+ * NATS, not a stored fact, sent by mfa and flushed to the server before mfa answers the request that
+ * changed it, so the per-replica caches of accounts forget the user before anyone hears it was done.
+ */
+export interface MfaStatusChangedSignal {
+  userId: string;
+}
+
+export const MfaSignals = {
+  statusChanged: event<MfaStatusChangedSignal>('mfa.signals.status-changed'),
+} as const;
+
 export const MfaEvents = {
   enrolled: event<MfaEnrolledEvent>('mfa.events.enrolled'),
   removed: event<MfaRemovedEvent>('mfa.events.removed'),

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { listenToFacts, PrefixedClientNats } from '#common';
-import { AccountsEvents, MfaEvents, type MfaRequirementReply } from '#contracts';
+import { AccountsEvents, MfaEvents, MfaSignals, type MfaRequirementReply } from '#contracts';
 
 /** The safety net: an answer is trusted this long at most, even if a fact that changes it was missed. */
 export const MFA_REQUIREMENT_TTL_MS = 5_000;
@@ -62,6 +62,8 @@ export class MfaRequirementCache implements OnApplicationBootstrap, OnApplicatio
         [MfaEvents.removed.name]: forgetUser,
         [MfaEvents.reset.name]: forgetUser,
         [MfaEvents.recoveryCodesRegenerated.name]: forgetUser,
+        // Sent by mfa before it answers the change: the answer changes before anyone hears of it.
+        [MfaSignals.statusChanged.name]: forgetUser,
         [MfaEvents.verificationSucceeded.name]: (data) => {
           if ((data as { method?: unknown } | undefined)?.method === 'recovery_code') forgetUser(data);
         },

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError, EventPublisher, requestContext } from '#common';
-import { MfaEvents, type EmailCodeSentReply, type TotpSetupConfirmReply } from '#contracts';
+import { MfaEvents, MfaSignals, type EmailCodeSentReply, type TotpSetupConfirmReply } from '#contracts';
 import { Clock } from '../clock.js';
 import { FactorRepository } from '../factors/factor.repository.js';
 import { MFA_CONFIG, type MfaConfig } from '../mfa.config.js';
@@ -104,6 +104,7 @@ export class EmailSetupUseCase {
       throw new DomainError('MFA_SETUP_NOT_STARTED', 'This setup expired or was replaced by a newer one: ask for a new code.');
     }
     this.events.publishInBackground(MfaEvents.enrolled, { userId, method: 'email', ip: requestContext.current()?.ip, at: now.toISOString() });
+    await this.events.signal(MfaSignals.statusChanged, { userId });
     return { recoveryCodes };
   }
 }

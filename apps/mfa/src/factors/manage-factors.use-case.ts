@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, EventPublisher, requestContext, RpcClient } from '#common';
-import { AccountsSubjects, MfaEvents, type Actor, type RecoveryCodesReply, type ResetMfaReply } from '#contracts';
+import { AccountsSubjects, MfaEvents, MfaSignals, type Actor, type RecoveryCodesReply, type ResetMfaReply } from '#contracts';
 import { Clock } from '../clock.js';
 import { generateRecoveryCodes, hashRecoveryCode } from '../recovery-codes/recovery-codes.js';
 import { RecoveryCodeRepository } from '../recovery-codes/recovery-code.repository.js';
@@ -35,6 +35,7 @@ export class RemoveMfaUseCase {
     const removed = await this.factors.removeAll(userId);
     if (removed.factors === 0) throw new DomainError('MFA_NOT_ENABLED', 'This user has no second factor set up.');
     this.events.publishInBackground(MfaEvents.removed, { userId, ip: requestContext.current()?.ip, at: this.clock.now().toISOString() });
+    await this.events.signal(MfaSignals.statusChanged, { userId });
     return { removed: true };
   }
 }
@@ -55,6 +56,7 @@ export class RegenerateRecoveryCodesUseCase {
     const codes = generateRecoveryCodes();
     await this.recoveryCodes.replace(userId, codes.map(hashRecoveryCode), now);
     this.events.publishInBackground(MfaEvents.recoveryCodesRegenerated, { userId, ip: requestContext.current()?.ip, at: now.toISOString() });
+    await this.events.signal(MfaSignals.statusChanged, { userId });
     return { recoveryCodes: codes };
   }
 }
@@ -79,6 +81,7 @@ export class ResetMfaUseCase {
     await this.emailCodes.deleteAllOfUser(userId);
     const anything = removed.factors > 0 || removed.recoveryCodes > 0;
     this.events.publishInBackground(MfaEvents.reset, { userId, actor, removed: anything, ip: requestContext.current()?.ip, at: this.clock.now().toISOString() });
+    await this.events.signal(MfaSignals.statusChanged, { userId });
     return { removed: anything };
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import { DomainError, EventPublisher, requestContext } from '#common';
-import { MfaEvents, normalizeUsername, type TotpSetupConfirmReply, type TotpSetupStartReply } from '#contracts';
+import { MfaEvents, MfaSignals, normalizeUsername, type TotpSetupConfirmReply, type TotpSetupStartReply } from '#contracts';
 import { Clock } from '../clock.js';
 import { FactorRepository, sealedOf } from '../factors/factor.repository.js';
 import { SecretBox } from '../factors/secret-box.js';
@@ -65,6 +65,7 @@ export class TotpSetupUseCase {
     const activated = await this.factors.activateTotp(pending.id, userId, step, now, recoveryCodes.map(hashRecoveryCode));
     if (!activated) throw new DomainError('MFA_SETUP_NOT_STARTED', 'This setup expired or was replaced by a newer one: start again.');
     this.events.publishInBackground(MfaEvents.enrolled, { userId, method: 'totp', ip: requestContext.current()?.ip, at: now.toISOString() });
+    await this.events.signal(MfaSignals.statusChanged, { userId });
     return { recoveryCodes };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, EventPublisher, requestContext } from '#common';
-import { MfaEvents, type MfaMethod, type MfaVerificationEvent } from '#contracts';
+import { MfaEvents, MfaSignals, type MfaMethod, type MfaVerificationEvent } from '#contracts';
 import { Clock } from '../clock.js';
 import { sealedOf, FactorRepository } from '../factors/factor.repository.js';
 import { SecretBox } from '../factors/secret-box.js';
@@ -87,6 +87,8 @@ export class SecondFactorVerifier {
     if (outcome === 'ok') {
       if (method === 'email') await this.lockout.recordSuccess(userId, now);
       this.events.publishInBackground(MfaEvents.verificationSucceeded, { userId, method, ip: requestContext.current()?.ip, at: now.toISOString() });
+      // A spent recovery code may have been the last one: the user's methods changed.
+      if (method === 'recovery_code') await this.events.signal(MfaSignals.statusChanged, { userId });
       return factor;
     }
     if (outcome === 'replayed') {
