@@ -24,9 +24,16 @@ COPY --from=build /app/dist ./dist
 # The image's unprivileged `node` user; the files stay root-owned, so the process cannot rewrite its own code.
 USER node
 ARG SERVICE=gateway
+# Runtime settings that keep each process under 150 MB resident (docs/operations.md, "Memory"); the same
+# as docker-compose.yml and libs/testing's SERVICE_RUNTIME_ENV (npm start, tests, npm run bench).
 ENV SERVICE=${SERVICE} \
     PORT=3000 \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=256 --v8-pool-size=2" \
+    UV_THREADPOOL_SIZE=2 \
+    MALLOC_MMAP_THRESHOLD_=131072
 EXPOSE 3000
 # exec: node becomes PID 1 and receives SIGTERM itself, so `docker stop` drains NATS subscriptions.
-CMD ["sh", "-c", "exec node --enable-source-maps \"dist/apps/${SERVICE}/src/main.js\""]
+# No --enable-source-maps: it keeps every module's source map in memory (~10 MB per process); stack
+# traces point into dist/, which is in the image. Add it to NODE_OPTIONS when debugging.
+CMD ["sh", "-c", "exec node \"dist/apps/${SERVICE}/src/main.js\""]

@@ -27,6 +27,7 @@ import {
   freePort,
   generateSecrets,
   randomToken,
+  SERVICE_RUNTIME_ENV,
   ServiceStack,
   strongPassword,
   totpCodeFor,
@@ -50,9 +51,13 @@ const LIST_USERS_PER_ACCOUNT = 100;
 const MB = 1024 * 1024;
 /** Unrecorded load before figures 2 and 4 (both sides alike): steady state, not start-up, is measured. */
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2_000);
-/** Same as docker-compose.yml: a smaller young generation, and argon2 hashes at most 2 at a time per process. */
-const SERVICE_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? '--max-semi-space-size=4';
-const SERVICE_THREADPOOL = process.env.BENCH_UV_THREADPOOL_SIZE ?? '2';
+/**
+ * The services' runtime settings: libs/testing's SERVICE_RUNTIME_ENV, the same as the Dockerfile and
+ * docker-compose.yml (docs/operations.md, "Memory"). BENCH_NODE_OPTIONS / BENCH_UV_THREADPOOL_SIZE
+ * replace them to measure others.
+ */
+const SERVICE_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? SERVICE_RUNTIME_ENV.NODE_OPTIONS;
+const SERVICE_THREADPOOL = process.env.BENCH_UV_THREADPOOL_SIZE ?? SERVICE_RUNTIME_ENV.UV_THREADPOOL_SIZE;
 
 interface Figure {
   name: string;
@@ -342,7 +347,8 @@ async function main(): Promise<void> {
         MFA_VERIFY_RATE_LIMIT_PER_MINUTE: '1000000',
         ...generateSecrets(),
         // BENCH_PROFILE=1: every service writes a V8 CPU profile at exit (summarise with bench/profile-summary).
-        // The runtime settings docker-compose.yml gives the services (see docs/operations.md, Memory).
+        // The runtime settings every deployment gives the services (ServiceStack applies SERVICE_RUNTIME_ENV;
+        // these two may be replaced, see above; docs/operations.md, Memory).
         UV_THREADPOOL_SIZE: SERVICE_THREADPOOL,
         NODE_OPTIONS: [SERVICE_NODE_OPTIONS, process.env.BENCH_PROFILE ? `--require ${join(ROOT, 'bench', 'profiler-hook.cjs')}` : ''].join(' ').trim(),
         ...(process.env.BENCH_PROFILE ? { BENCH_PROFILE_DIR: join(logDir, 'profiles') } : {}),

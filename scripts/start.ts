@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import pg from 'pg';
-import { ensureDatabase, isNatsReachable, ServiceStack, withDatabase, type ServiceName } from '#testing';
+import { ensureDatabase, isNatsReachable, SERVICE_RUNTIME_ENV, ServiceStack, withDatabase, type ServiceName } from '#testing';
 import { bold, cyan, dim, fail, green, info, serviceLine, warn } from './lib/console.js';
 import { ensureDemo, type DemoCredentials } from './lib/demo.js';
 import { startDevMailbox } from './lib/dev-mailbox.js';
@@ -213,6 +213,9 @@ async function main(): Promise<void> {
     detached: true,
     output: (service: ServiceName) => ({ kind: 'lines', onLine: (line) => process.stdout.write(`${serviceLine(service, line)}\n`) }),
     env: {
+      // The services' runtime settings (SERVICE_RUNTIME_ENV, docs/operations.md "Memory"), plus whatever
+      // NODE_OPTIONS you start with, e.g. NODE_OPTIONS=--enable-source-maps for TypeScript stack traces.
+      NODE_OPTIONS: [SERVICE_RUNTIME_ENV.NODE_OPTIONS, env.NODE_OPTIONS].filter(Boolean).join(' '),
       NODE_ENV: env.NODE_ENV ?? 'development',
       DATABASE_URL: database.url,
       NATS_URL: nats.url,

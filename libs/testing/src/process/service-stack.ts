@@ -7,10 +7,23 @@ import { harnessEnv } from '../harness.config.js';
 export const SERVICE_NAMES = ['auth', 'mfa', 'accounts', 'gateway'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/**
+ * The runtime settings of every service process wherever it runs: `npm start`, the tests and
+ * `npm run bench` (through this stack); the Dockerfile and docker-compose.yml carry the same values.
+ * What each one is for, and what it was measured to save: docs/operations.md, "Memory". There is no
+ * `--enable-source-maps` either: it holds every loaded module's source map in memory (TypeORM's and
+ * class-validator's carry their whole sources), ~10 MB per process.
+ */
+export const SERVICE_RUNTIME_ENV = {
+  NODE_OPTIONS: '--max-semi-space-size=2 --max-old-space-size=256 --v8-pool-size=2',
+  UV_THREADPOOL_SIZE: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+} as const;
+
 export interface ServiceStackOptions {
   /** Repository root; services run as `node dist/apps/<name>/src/main.js` from it. */
   rootDir: string;
-  /** Environment shared by the four services (merged over the harness's environment unless `inheritEnv` is false). */
+  /** Environment shared by the four services (merged over `SERVICE_RUNTIME_ENV` and the harness's environment unless `inheritEnv` is false). */
   env: Record<string, string | undefined>;
   /** Gateway port, also written to the env as PORT. */
   port: number;
@@ -38,6 +51,7 @@ export class ServiceStack {
     this.baseUrl = `http://127.0.0.1:${options.port}`;
     const env: Record<string, string | undefined> = {
       ...(options.inheritEnv === false ? {} : harnessEnv()),
+      ...SERVICE_RUNTIME_ENV,
       ...options.env,
       PORT: String(options.port),
     };
@@ -48,7 +62,7 @@ export class ServiceStack {
         const process = ManagedProcess.start({
           name,
           command: globalThis.process.execPath,
-          args: ['--enable-source-maps', join(options.rootDir, 'dist', 'apps', service, 'src', 'main.js')],
+          args: [join(options.rootDir, 'dist', 'apps', service, 'src', 'main.js')],
           cwd: options.rootDir,
           env,
           output: options.output(service),
