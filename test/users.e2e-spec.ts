@@ -83,6 +83,29 @@ describe("holders manage their users' MFA", () => {
     expect((await login(stack, nalnemer.username, nalnemer.password)).status).toBe('authenticated');
   });
 
+  it("shows each change of a user's MFA in the holder's list on the very next request", async () => {
+    const { accountId, token: holderToken } = await holderOfNewAccount();
+    const user = await createUser(stack, accountId);
+    const statusInList = async () => {
+      const page = await http.get(usersPath(accountId, `?username=${encodeURIComponent(user.username)}`), { token: holderToken });
+      expect(page.status).toBe(200);
+      return page.body.items[0].mfa.status as string;
+    };
+    // The list is asked before every change, so accounts holds each user's status when the change happens:
+    // mfa's signal (sent before it answers; apps/mfa/src/mfa.nats.int-spec.ts holds that order) must clear it.
+    expect(await statusInList()).toBe('not_set_up');
+    const token = await accessToken(stack, user.username, user.password);
+    const { authenticator } = await enrolAuthenticator(stack, token);
+    expect(await statusInList()).toBe('enabled');
+    expect((await http.request('DELETE', '/api/v1/me/mfa', { code: authenticator.code(1) }, { token })).status).toBe(204);
+    expect(await statusInList()).toBe('not_set_up');
+    await enrolAuthenticator(stack, token);
+    expect(await statusInList()).toBe('enabled');
+    const reset = await http.post(`/api/v1/support/users/${user.id}/mfa/reset`, { reason: 'new phone, identity checked' }, { apiKey: stack.supportKey });
+    expect(reset.status).toBe(200);
+    expect(await statusInList()).toBe('not_set_up');
+  });
+
   it('treats %, _, \\ and every other character in the search as itself, never as a wildcard', async () => {
     const s = uniqueSuffix(6);
     const { accountId, token } = await holderOfNewAccount();

@@ -20,6 +20,7 @@ import { IdempotencyKeySweeper } from './idempotency/idempotency-key.sweeper.js'
 import { ManagedUsersHandler } from './managed-users/managed-users.handler.js';
 import { ManagedUsersUseCase } from './managed-users/managed-users.use-case.js';
 import { MfaRequirementCache } from './mfa-requirement/mfa-requirement.cache.js';
+import { MfaStatusCache } from './managed-users/mfa-status.cache.js';
 import { MfaRequirementHandler } from './mfa-requirement/mfa-requirement.handler.js';
 import { MfaRequirementUseCase } from './mfa-requirement/mfa-requirement.use-case.js';
 import { PolicyHandler } from './policy/policy.handler.js';
@@ -57,6 +58,7 @@ export class AccountsModule {
       providers: [
         { provide: ACCOUNTS_CONFIG, useValue: config },
         MfaRequirementHandler,
+        MfaStatusCache,
         AccountRepository,
         UserRepository,
         AccountAccess,

@@ -16,6 +16,7 @@ import {
 import { AccountAccess } from '../accounts/account-access.js';
 import { AuditEventRepository } from '../audit/audit-event.repository.js';
 import { MfaRequirementCache } from '../mfa-requirement/mfa-requirement.cache.js';
+import { MfaStatusCache } from './mfa-status.cache.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UserRepository } from '../users/user.repository.js';
 
@@ -44,6 +45,7 @@ export class ManagedUsersUseCase {
     private readonly rpc: RpcClient,
     private readonly events: EventPublisher,
     private readonly requirements: MfaRequirementCache,
+    private readonly statuses: MfaStatusCache,
   ) {}
 
   async list(request: ListUsersRequest): Promise<Page<ManagedUserView>> {
@@ -63,10 +65,12 @@ export class ManagedUsersUseCase {
       page = rest;
     }
     const { rows, total } = page;
-    // One round trip to mfa for the whole page, never one per user.
-    const statuses = rows.length
-      ? (await this.rpc.request(MfaSubjects.getStatusBatch, { userIds: rows.map((user) => user.id) })).statuses
-      : {};
+    // Statuses this replica knows (mfa signals every change before answering it); the rest in one round
+    // trip to mfa for the whole page, never one per user.
+    const statuses = await this.statuses.statusesOf(
+      rows.map((user) => user.id),
+      async (missing) => (await this.rpc.request(MfaSubjects.getStatusBatch, { userIds: missing })).statuses,
+    );
     return { items: rows.map((user) => toManagedUserView(user, statuses[user.id])), total, page: request.page, pageSize: request.pageSize };
   }
 
@@ -86,8 +90,9 @@ export class ManagedUsersUseCase {
     }
     const user = await this.findManageable(actor, request.userId, request.accountId);
     const { removed } = await this.rpc.request(MfaSubjects.reset, { userId: user.id, actor: request.actor });
-    // This replica's answer changes at once (others hear `mfa.events.reset`).
+    // This replica's answers change at once (mfa signalled every replica before it answered, too).
     this.requirements.forgetUser(user.id);
+    this.statuses.forgetUser(user.id);
     const { revoked } = await this.rpc.request(AuthSubjects.revokeUserSessions, { userId: user.id, actor: request.actor });
     const ip = requestContext.current()?.ip;
     const at = new Date();

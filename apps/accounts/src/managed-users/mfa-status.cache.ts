@@ -1,0 +1,102 @@
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { listenToFacts, PrefixedClientNats } from '#common';
+import { AccountsEvents, MfaEvents, MfaSignals, type MfaStatus } from '#contracts';
+
+/** The safety net: a status is trusted this long at most, even if the signal that changes it was lost. */
+export const MFA_STATUS_TTL_MS = 5_000;
+const MAX_ENTRIES = 50_000;
+
+/**
+ * This replica's copy of users' MFA status (as mfa answers `mfa.status.batch`), for holders' user lists:
+ * a page whose users are all known costs no round trip to mfa. mfa sends `mfa.signals.status-changed`
+ * and flushes it before it answers any change of a user's factors or recovery codes, so a user is forgotten
+ * here before anyone hears of the change; the facts of the same changes (and `accounts.events.user.mfa_reset`)
+ * forget it again as they arrive. Everything is forgotten after a NATS reconnect (signals may have been
+ * missed), and any status after `MFA_STATUS_TTL_MS`. A load that was in flight when a user was forgotten is
+ * answered but not kept.
+ */
+@Injectable()
+export class MfaStatusCache implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly entries = new Map<string, { status: MfaStatus; expiresAt: number }>();
+  /** Bumped whenever anything is forgotten: a load started under an older generation is not kept. */
+  private generation = 0;
+  private listening = false;
+  private stopListening?: () => void;
+  /** The clock; replaced in unit tests. */
+  now: () => number = () => Date.now();
+
+  constructor(private readonly nats: PrefixedClientNats) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const forget = (data: unknown) => {
+      const userId = (data as { userId?: unknown } | undefined)?.userId;
+      if (typeof userId === 'string') this.forgetUser(userId);
+      else this.clear();
+    };
+    this.stopListening = await listenToFacts(
+      this.nats,
+      {
+        [MfaSignals.statusChanged.name]: forget,
+        [MfaEvents.enrolled.name]: forget,
+        [MfaEvents.removed.name]: forget,
+        [MfaEvents.reset.name]: forget,
+        [MfaEvents.recoveryCodesRegenerated.name]: forget,
+        [AccountsEvents.userMfaReset.name]: forget,
+        [MfaEvents.verificationSucceeded.name]: (data) => {
+          // The last recovery code spent takes `recovery_code` off the user's methods.
+          if ((data as { method?: unknown } | undefined)?.method === 'recovery_code') forget(data);
+        },
+      },
+      () => this.clear(),
+    );
+    this.listening = true;
+  }
+
+  onApplicationShutdown(): void {
+    this.listening = false;
+    this.stopListening?.();
+  }
+
+  /** The statuses of `userIds`: the fresh ones from memory, the rest from one `load` of the missing ids. */
+  async statusesOf(userIds: string[], load: (missing: string[]) => Promise<Record<string, MfaStatus>>): Promise<Record<string, MfaStatus>> {
+    const now = this.now();
+    const statuses: Record<string, MfaStatus> = {};
+    const missing: string[] = [];
+    for (const userId of userIds) {
+      const cached = this.entries.get(userId);
+      if (cached && cached.expiresAt > now) statuses[userId] = cached.status;
+      else missing.push(userId);
+    }
+    if (missing.length === 0) return statuses;
+    const generation = this.generation;
+    const loaded = await load(missing);
+    const keep = this.listening && generation === this.generation;
+    for (const userId of missing) {
+      const status = loaded[userId];
+      if (!status) continue;
+      statuses[userId] = status;
+      if (keep) this.keep(userId, status);
+    }
+    return statuses;
+  }
+
+  forgetUser(userId: string): void {
+    this.generation++;
+    this.entries.delete(userId);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private keep(userId: string, status: MfaStatus): void {
+    this.entries.delete(userId);
+    this.entries.set(userId, { status, expiresAt: this.now() + MFA_STATUS_TTL_MS });
+    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
