@@ -95,8 +95,14 @@ export class MfaStatusCache implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private keep(userId: string, status: MfaStatus): void {
+    const now = this.now();
     this.entries.delete(userId);
-    this.entries.set(userId, { status, expiresAt: this.now() + MFA_STATUS_TTL_MS });
-    if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(userId, { status, expiresAt: now + MFA_STATUS_TTL_MS });
+    // Kept in order with one TTL, so expired statuses come first: dropping them here holds the memory to
+    // the users listed in the last few seconds, not to every user since boot (up to the bound).
+    for (const [oldest, entry] of this.entries) {
+      if (entry.expiresAt > now && this.entries.size <= MAX_ENTRIES) break;
+      this.entries.delete(oldest);
+    }
   }
 }

@@ -64,9 +64,15 @@ export class SessionCache implements OnApplicationBootstrap, OnApplicationShutdo
     const generation = this.generation;
     const reply = await this.rpc.request(AuthSubjects.checkSession, { sessionId });
     if (!this.listening || this.ttlMs <= 0 || generation !== this.generation) return;
+    const at = this.now();
     this.live.delete(sessionId);
-    this.live.set(sessionId, { userId: reply.userId, until: Math.min(this.now() + this.ttlMs, tokenExpiresAtMs) });
-    if (this.live.size > MAX_ENTRIES) this.live.delete(this.live.keys().next().value!);
+    this.live.set(sessionId, { userId: reply.userId, until: Math.min(at + this.ttlMs, tokenExpiresAtMs) });
+    // Kept in (nearly) expiry order: the expired come first and go as new ones arrive, so the memory follows
+    // the sessions of the last few seconds, never more than the bound.
+    for (const [oldest, entry] of this.live) {
+      if (entry.until > at && this.live.size <= MAX_ENTRIES) break;
+      this.live.delete(oldest);
+    }
   }
 
   /** Forgets one session at once (this gateway just logged it out). */
