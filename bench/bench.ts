@@ -511,7 +511,7 @@ function report(): void {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const load = { atStart: loadAtStart, atEnd: loadavg() };
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), serviceRuntime: { NODE_OPTIONS: SERVICE_NODE_OPTIONS, UV_THREADPOOL_SIZE: SERVICE_THREADPOOL }, cores: CORES, replicas: REPLICAS, seconds: SECONDS, warmupMs: WARMUP_MS, concurrency: CONCURRENCY, node: process.version, load, figures, gatewayUpstreamMeans: upstream }, null, 2));
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), serviceRuntime: { ...SERVICE_RUNTIME_ENV, NODE_OPTIONS: SERVICE_NODE_OPTIONS, UV_THREADPOOL_SIZE: SERVICE_THREADPOOL }, cores: CORES, replicas: REPLICAS, seconds: SECONDS, warmupMs: WARMUP_MS, concurrency: CONCURRENCY, node: process.version, load, figures, gatewayUpstreamMeans: upstream }, null, 2));
   console.log(`\n${CORES} cores, ${REPLICAS} replica(s) per service; load average at start ${load.atStart.map((x) => x.toFixed(1)).join(' ')}, at end ${load.atEnd.map((x) => x.toFixed(1)).join(' ')}`);
   const slowest = Object.entries(upstream).sort((a, b) => b[1].meanMs - a[1].meanMs).slice(0, 8);
   if (slowest.length) console.log(`gateway's mean upstream round trips: ${slowest.map(([k, v]) => `${k} ${v.meanMs} ms`).join(', ')}`);

@@ -13,6 +13,7 @@ import {
   generateSecrets,
   ManagedProcess,
   randomToken,
+  SERVICE_RUNTIME_ENV,
   ServiceStack,
   strongPassword,
   uniqueSuffix,
@@ -76,10 +77,10 @@ async function startReplica(service: Exclude<ServiceName, 'gateway'>): Promise<M
   const replica = ManagedProcess.start({
     name: `${service}#extra`,
     command: process.execPath,
-    args: ['--enable-source-maps', join(ROOT, 'dist', 'apps', service, 'src', 'main.js')],
+    args: [join(ROOT, 'dist', 'apps', service, 'src', 'main.js')],
     cwd: ROOT,
-    // info, so its 'listening' line shows.
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    // The runtime settings of every other replica; info, so its 'listening' line shows.
+    env: { ...process.env, ...SERVICE_RUNTIME_ENV, ...env, LOG_LEVEL: 'info' },
     output: {
       kind: 'lines',
       onLine: (line) => {
