@@ -17,3 +17,4 @@ export * from './runs/e2e-stack.js';
 export * from './runs/int-run.js';
 export * from './factories/authenticator.js';
 export * from './mail/mailbox.js';
+export * from './factories/fake-facts.js';

@@ -1,5 +1,6 @@
 import type { PrefixedClientNats } from '#common';
 import type { MfaStatus } from '#contracts';
+import { fakeFacts, type FakeFacts } from '#testing';
 import { MFA_STATUS_TTL_MS, MfaStatusCache } from './mfa-status.cache.js';
 
 const A = '0c9f3a7e-1d2b-4e5f-8a9b-7c6d5e4f3a2b';
@@ -17,8 +18,7 @@ describe('accounts MFA status cache', () => {
   let now: number;
   let truth: Record<string, MfaStatus>;
   let loads: string[][];
-  let deliver: (subject: string, data: unknown) => void;
-  let reconnect: () => Promise<void>;
+  let facts: FakeFacts;
 
   const load = async (missing: string[]) => {
     loads.push(missing);
@@ -29,28 +29,8 @@ describe('accounts MFA status cache', () => {
     now = 1_000_000;
     truth = { [A]: OFF, [B]: OFF };
     loads = [];
-    const subscriptions = new Map<string, (err: Error | null, msg: { json(): unknown }) => void>();
-    deliver = (subject, data) => subscriptions.get(`t.${subject}`)!(null, { json: () => ({ data }) });
-    const statuses: Array<{ type: string }> = [];
-    let wake = () => {};
-    reconnect = async () => {
-      statuses.push({ type: 'reconnect' });
-      wake();
-      await new Promise((resolve) => setImmediate(resolve));
-    };
-    const connection = {
-      subscribe: (subject: string, options: { callback: (err: Error | null, msg: { json(): unknown }) => void }) => {
-        subscriptions.set(subject, options.callback);
-        return { unsubscribe: () => subscriptions.delete(subject) };
-      },
-      status: async function* () {
-        for (;;) {
-          while (statuses.length) yield statuses.shift()!;
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-      },
-    };
-    cache = new MfaStatusCache({ connect: async () => connection, subjectOf: (s: string) => `t.${s}` } as unknown as PrefixedClientNats);
+    facts = fakeFacts();
+    cache = new MfaStatusCache(facts.nats as PrefixedClientNats);
     cache.now = () => now;
     await cache.onApplicationBootstrap();
   });
@@ -68,7 +48,7 @@ describe('accounts MFA status cache', () => {
     for (const subject of ['mfa.signals.status-changed', 'mfa.events.enrolled', 'mfa.events.removed', 'mfa.events.reset', 'accounts.events.user.mfa_reset']) {
       await cache.statusesOf([A, B], load);
       truth[A] = truth[A] === ON ? OFF : ON;
-      deliver(subject, { userId: A });
+      facts.deliver(subject, { userId: A });
       expect({ subject, status: (await cache.statusesOf([A, B], load))[A] }).toEqual({ subject, status: truth[A] });
     }
     expect(loads.filter((l) => l.includes(B))).toHaveLength(1);
@@ -84,7 +64,7 @@ describe('accounts MFA status cache', () => {
     const pending = cache.statusesOf([A], slow);
     await new Promise((resolve) => setImmediate(resolve));
     truth[A] = ON;
-    deliver('mfa.signals.status-changed', { userId: A });
+    facts.deliver('mfa.signals.status-changed', { userId: A });
     release();
     expect(await pending).toEqual({ [A]: OFF });
     expect(await cache.statusesOf([A], load)).toEqual({ [A]: ON });
@@ -92,7 +72,7 @@ describe('accounts MFA status cache', () => {
 
   it('forgets everything after a reconnect, and any status after the TTL', async () => {
     await cache.statusesOf([A, B], load);
-    await reconnect();
+    await facts.reconnect();
     expect(cache.size).toBe(0);
     await cache.statusesOf([A, B], load);
     now += MFA_STATUS_TTL_MS + 1;
@@ -102,7 +82,7 @@ describe('accounts MFA status cache', () => {
 
   it('treats an unreadable signal as "forget everything"', async () => {
     await cache.statusesOf([A, B], load);
-    deliver('mfa.signals.status-changed', { nobody: true });
+    facts.deliver('mfa.signals.status-changed', { nobody: true });
     expect(cache.size).toBe(0);
   });
 });

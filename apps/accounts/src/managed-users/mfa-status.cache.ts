@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { listenToFacts, PrefixedClientNats } from '#common';
-import { AccountsEvents, MfaEvents, MfaSignals, type MfaStatus } from '#contracts';
+import type { MfaStatus } from '#contracts';
+import { mfaStatusFacts } from '../mfa-requirement/mfa-status-facts.js';
 
 /** The safety net: a status is trusted this long at most, even if the signal that changes it was lost. */
 export const MFA_STATUS_TTL_MS = 5_000;
@@ -28,25 +29,9 @@ export class MfaStatusCache implements OnApplicationBootstrap, OnApplicationShut
   constructor(private readonly nats: PrefixedClientNats) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const forget = (data: unknown) => {
-      const userId = (data as { userId?: unknown } | undefined)?.userId;
-      if (typeof userId === 'string') this.forgetUser(userId);
-      else this.clear();
-    };
     this.stopListening = await listenToFacts(
       this.nats,
-      {
-        [MfaSignals.statusChanged.name]: forget,
-        [MfaEvents.enrolled.name]: forget,
-        [MfaEvents.removed.name]: forget,
-        [MfaEvents.reset.name]: forget,
-        [MfaEvents.recoveryCodesRegenerated.name]: forget,
-        [AccountsEvents.userMfaReset.name]: forget,
-        [MfaEvents.verificationSucceeded.name]: (data) => {
-          // The last recovery code spent takes `recovery_code` off the user's methods.
-          if ((data as { method?: unknown } | undefined)?.method === 'recovery_code') forget(data);
-        },
-      },
+      mfaStatusFacts((userId) => (userId ? this.forgetUser(userId) : this.clear())),
       () => this.clear(),
     );
     this.listening = true;

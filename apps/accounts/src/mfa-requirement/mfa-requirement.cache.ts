@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { listenToFacts, PrefixedClientNats } from '#common';
-import { AccountsEvents, MfaEvents, MfaSignals, type MfaRequirementReply } from '#contracts';
+import { AccountsEvents, type MfaRequirementReply } from '#contracts';
+import { mfaStatusFacts } from './mfa-status-facts.js';
 
 /** The safety net: an answer is trusted this long at most, even if a fact that changes it was missed. */
 export const MFA_REQUIREMENT_TTL_MS = 5_000;
@@ -17,11 +18,6 @@ interface Loading {
   /** Set when a fact arrived while loading: the answer is still given to who asked, never kept. */
   stale: boolean;
 }
-
-const userIdOf = (data: unknown): string | undefined => {
-  const userId = (data as { userId?: unknown } | undefined)?.userId;
-  return typeof userId === 'string' ? userId : undefined;
-};
 
 /**
  * This replica's copy of `accounts.mfa-requirement.get` answers, by user. An answer changes only through
@@ -45,11 +41,6 @@ export class MfaRequirementCache implements OnApplicationBootstrap, OnApplicatio
   constructor(private readonly nats: PrefixedClientNats) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const forgetUser = (data: unknown) => {
-      const userId = userIdOf(data);
-      if (userId) this.forgetUser(userId);
-      else this.clear();
-    };
     this.stopListening = await listenToFacts(
       this.nats,
       {
@@ -58,16 +49,8 @@ export class MfaRequirementCache implements OnApplicationBootstrap, OnApplicatio
           if (typeof accountId === 'string') this.forgetAccount(accountId);
           else this.clear();
         },
-        [AccountsEvents.userMfaReset.name]: forgetUser,
-        [MfaEvents.enrolled.name]: forgetUser,
-        [MfaEvents.removed.name]: forgetUser,
-        [MfaEvents.reset.name]: forgetUser,
-        [MfaEvents.recoveryCodesRegenerated.name]: forgetUser,
-        // Sent by mfa before it answers the change: the answer changes before anyone hears of it.
-        [MfaSignals.statusChanged.name]: forgetUser,
-        [MfaEvents.verificationSucceeded.name]: (data) => {
-          if ((data as { method?: unknown } | undefined)?.method === 'recovery_code') forgetUser(data);
-        },
+        // mfa's signal arrives before mfa answers the change: the answer changes before anyone hears of it.
+        ...mfaStatusFacts((userId) => (userId ? this.forgetUser(userId) : this.clear())),
       },
       () => this.clear(),
     );

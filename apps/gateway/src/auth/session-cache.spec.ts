@@ -1,5 +1,6 @@
 import type { PrefixedClientNats, RpcClient } from '#common';
 import { DomainError } from '#common';
+import { fakeFacts, type FakeFacts } from '#testing';
 import type { GatewayConfig } from '../gateway.config.js';
 import { SessionCache } from './session-cache.js';
 
@@ -19,28 +20,11 @@ describe('gateway session cache', () => {
   let revokedInAuth: Set<string>;
   let cache: SessionCache;
   let now: number;
-  let deliver: (subject: string, data: unknown) => void;
-  let statusEvents: Array<{ type: string }>;
-  let wakeStatus: () => void;
+  let facts: FakeFacts;
   let hold: Promise<void> | undefined;
 
   async function start(ttlMs = TTL): Promise<void> {
-    const subscriptions = new Map<string, (err: Error | null, msg: { json(): unknown }) => void>();
-    deliver = (subject, data) => subscriptions.get(`t.${subject}`)!(null, { json: () => ({ data }) });
-    statusEvents = [];
-    const connection = {
-      subscribe: (subject: string, options: { callback: (err: Error | null, msg: { json(): unknown }) => void }) => {
-        subscriptions.set(subject, options.callback);
-        return { unsubscribe: () => subscriptions.delete(subject) };
-      },
-      status: async function* () {
-        for (;;) {
-          while (statusEvents.length) yield statusEvents.shift()!;
-          await new Promise<void>((resolve) => (wakeStatus = resolve));
-        }
-      },
-    };
-    const nats = { connect: async () => connection, subjectOf: (s: string) => `t.${s}` } as unknown as PrefixedClientNats;
+    facts = fakeFacts();
     const rpc = {
       request: async (_subject: unknown, body: { sessionId: string }) => {
         calls++;
@@ -49,7 +33,7 @@ describe('gateway session cache', () => {
         return { active: true, userId: USER };
       },
     } as unknown as RpcClient;
-    cache = new SessionCache(rpc, nats, { SESSION_CACHE_TTL_MS: ttlMs } as GatewayConfig);
+    cache = new SessionCache(rpc, facts.nats as PrefixedClientNats, { SESSION_CACHE_TTL_MS: ttlMs } as GatewayConfig);
     cache.now = () => now;
     await cache.onApplicationBootstrap();
   }
@@ -87,7 +71,7 @@ describe('gateway session cache', () => {
     await cache.assertLive(SESSION, far());
     await cache.assertLive(OTHER, far());
     revokedInAuth.add(SESSION);
-    deliver('auth.signals.sessions-revoked', { sessionIds: [SESSION] });
+    facts.deliver('auth.signals.sessions-revoked', { sessionIds: [SESSION] });
     await expect(cache.assertLive(SESSION, far())).rejects.toMatchObject({ code: 'SESSION_REVOKED' });
     await cache.assertLive(OTHER, far());
     expect(calls).toBe(3);
@@ -98,7 +82,7 @@ describe('gateway session cache', () => {
     await cache.assertLive(SESSION, far());
     await cache.assertLive(OTHER, far());
     revokedInAuth.add(SESSION).add(OTHER);
-    deliver('auth.signals.sessions-revoked', { userId: USER });
+    facts.deliver('auth.signals.sessions-revoked', { userId: USER });
     await expect(cache.assertLive(SESSION, far())).rejects.toMatchObject({ code: 'SESSION_REVOKED' });
     await expect(cache.assertLive(OTHER, far())).rejects.toMatchObject({ code: 'SESSION_REVOKED' });
   });
@@ -109,7 +93,7 @@ describe('gateway session cache', () => {
     hold = new Promise<void>((resolve) => (release = resolve));
     const inFlight = cache.assertLive(SESSION, far());
     // Auth read the session as live, then it was revoked and the signal overtook the answer.
-    deliver('auth.signals.sessions-revoked', { sessionIds: [SESSION] });
+    facts.deliver('auth.signals.sessions-revoked', { sessionIds: [SESSION] });
     release();
     await inFlight;
     hold = undefined;
@@ -120,9 +104,7 @@ describe('gateway session cache', () => {
   it('forgets everything after a reconnect, when signals may have been missed', async () => {
     await start();
     await cache.assertLive(SESSION, far());
-    statusEvents.push({ type: 'reconnect' });
-    wakeStatus();
-    await new Promise((resolve) => setImmediate(resolve));
+    await facts.reconnect();
     expect(cache.size).toBe(0);
     revokedInAuth.add(SESSION);
     await expect(cache.assertLive(SESSION, far())).rejects.toMatchObject({ code: 'SESSION_REVOKED' });
@@ -131,7 +113,7 @@ describe('gateway session cache', () => {
   it('treats an unreadable signal as "forget everything"', async () => {
     await start();
     await cache.assertLive(SESSION, far());
-    deliver('auth.signals.sessions-revoked', {});
+    facts.deliver('auth.signals.sessions-revoked', {});
     expect(cache.size).toBe(0);
   });
 
