@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { strictValidationPipe } from '#common';
-import { MfaRequirementRequest, parseMfaRequirementRequest } from './accounts.contract.js';
+import { ListAuditEventsRequest, ListUsersRequest, MfaRequirementRequest, parseMfaRequirementRequest } from './accounts.contract.js';
 
 const pipe = strictValidationPipe();
 
@@ -74,5 +74,17 @@ describe('parseMfaRequirementRequest', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+/** Paged list requests share their page, pageSize and actor rules (PagedRequest); services refuse the rest. */
+describe('paged list requests over NATS', () => {
+  const good = { accountId: '6f1c1f5e-8f8a-4a53-9d3c-7d6b2f1e9a10', page: 1, pageSize: 10, actor: { type: 'system' } };
+
+  it.each([ListUsersRequest, ListAuditEventsRequest])('%p takes a good page and refuses bad page, pageSize and actor', async (cls) => {
+    await expect(pipe.transform(good, { type: 'body', metatype: cls })).resolves.toBeInstanceOf(cls);
+    for (const bad of [{ page: 0 }, { page: 1.5 }, { page: '1' }, { pageSize: 0 }, { pageSize: 101 }, { actor: { type: 'nobody' } }, { actor: undefined }, { extra: 1 }]) {
+      await expect(pipe.transform({ ...good, ...bad }, { type: 'body', metatype: cls })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
   });
 });

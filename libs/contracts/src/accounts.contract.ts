@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
   ArrayMaxSize,
   IsArray,
   IsBoolean,
@@ -32,6 +33,7 @@ export class CreateAccountRequest {
   @Length(1, ACCOUNT_NAME_MAX)
   name!: string;
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => ActorDto)
   actor!: ActorDto;
@@ -66,6 +68,7 @@ export class CreateUserRequest {
   @IsIn(ROLES)
   role!: Role;
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => ActorDto)
   actor!: ActorDto;
@@ -130,6 +133,7 @@ export class GetSecuritySettingsRequest {
   @IsUUID()
   accountId!: string;
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => ActorDto)
   actor!: ActorDto;
@@ -152,6 +156,7 @@ export class UpdateSecuritySettingsRequest {
   @MaxLength(SAFELIST_ENTRY_MAX_LENGTH * 2, { each: true })
   ipSafelist!: string[];
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => ActorDto)
   actor!: ActorDto;
@@ -205,16 +210,8 @@ export interface Page<T> {
   pageSize: number;
 }
 
-export class ListUsersRequest {
-  @IsUUID()
-  accountId!: string;
-
-  /** Full, exact username (compared after NFC); absent lists everyone. */
-  @IsOptional()
-  @IsString()
-  @Length(1, USERNAME_MAX * 4)
-  username?: string;
-
+/** A page of something an actor may read: the fields every paged list request shares. */
+export abstract class PagedRequest {
   @IsInt()
   @Min(1)
   @Max(PAGE_MAX)
@@ -225,9 +222,21 @@ export class ListUsersRequest {
   @Max(PAGE_SIZE_MAX)
   pageSize!: number;
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => ActorDto)
   actor!: ActorDto;
+}
+
+export class ListUsersRequest extends PagedRequest {
+  @IsUUID()
+  accountId!: string;
+
+  /** Full, exact username (compared after NFC); absent lists everyone. */
+  @IsOptional()
+  @IsString()
+  @Length(1, USERNAME_MAX * 4)
+  username?: string;
 }
 
 export class GetManagedUserRequest {
@@ -237,6 +246,7 @@ export class GetManagedUserRequest {
   @IsUUID()
   userId!: string;
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => ActorDto)
   actor!: ActorDto;
@@ -261,6 +271,7 @@ export class ResetUserMfaRequest {
   @Length(1, RESET_REASON_MAX)
   reason?: string;
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => ActorDto)
   actor!: ActorDto;
@@ -305,23 +316,9 @@ export interface AuditEventView {
   details: Record<string, unknown>;
 }
 
-export class ListAuditEventsRequest {
+export class ListAuditEventsRequest extends PagedRequest {
   @IsUUID()
   accountId!: string;
-
-  @IsInt()
-  @Min(1)
-  @Max(PAGE_MAX)
-  page!: number;
-
-  @IsInt()
-  @Min(1)
-  @Max(PAGE_SIZE_MAX)
-  pageSize!: number;
-
-  @ValidateNested()
-  @Type(() => ActorDto)
-  actor!: ActorDto;
 }
 
 // ---- internal check ------------------------------------------------------------------------------------

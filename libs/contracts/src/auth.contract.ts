@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsIP, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsIP, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { event, rpc } from '#common';
 import { ActorDto, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, type AuthenticationMethod, type Role } from './identity.js';
 import { IsSecondFactorCode, MFA_METHODS, type EmailCodeSentReply, type MfaMethod } from './mfa.contract.js';
@@ -116,6 +116,7 @@ export class RevokeUserSessionsRequest {
   @IsUUID()
   userId!: string;
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => ActorDto)
   actor!: ActorDto;

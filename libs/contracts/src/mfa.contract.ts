@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, ValidateNested, registerDecorator, type ValidationOptions } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsOptional, IsString, IsUUID, Matches, ValidateNested, registerDecorator, type ValidationOptions } from 'class-validator';
 import { event, rpc } from '#common';
 import { ActorDto, type Actor } from './identity.js';
 import { IsUsername } from './validators.js';
@@ -115,6 +115,7 @@ export class ResetMfaRequest {
   @IsUUID()
   userId!: string;
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => ActorDto)
   actor!: ActorDto;
